@@ -1,0 +1,310 @@
+package reportdef
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/dcc/carport/internal/extract"
+)
+
+// SchemaVersion is the definition schema this generator reads.
+const SchemaVersion = 1
+
+// rawDef is one definition file as written.
+type rawDef struct {
+	SchemaVersion int         `toml:"schema_version"`
+	ID            string      `toml:"id"`
+	Version       string      `toml:"version"`
+	Title         string      `toml:"title"`
+	Category      string      `toml:"category"`
+	Status        string      `toml:"status"`
+	Audience      []string    `toml:"audience"`
+	Owner         string      `toml:"owner"`
+	Description   string      `toml:"description"`
+	Help          string      `toml:"help"`
+	Dataset       string      `toml:"dataset"`
+	Matrix        *rawMatrix  `toml:"matrix"`
+	Views         []rawView   `toml:"views"`
+	Changelog     []rawChange `toml:"changelog"`
+}
+
+type rawMatrix struct {
+	Over   string   `toml:"over"`
+	Values []string `toml:"values"`
+}
+
+type rawView struct {
+	ID         string    `toml:"id"`
+	Kind       string    `toml:"kind"`
+	Title      string    `toml:"title"`
+	Note       string    `toml:"note"`
+	Dimensions []string  `toml:"dimensions"`
+	Roles      []string  `toml:"roles"`
+	Only       []string  `toml:"only"`
+	Window     string    `toml:"window"`
+	WithinDays int       `toml:"within_days"`
+	Chart      *rawChart `toml:"chart"`
+}
+
+type rawChart struct {
+	Kind       string   `toml:"kind"`
+	X          string   `toml:"x"`
+	Series     []string `toml:"series"`
+	Highlight  string   `toml:"highlight"`
+	Percent    bool     `toml:"percent"`
+	Stack      bool     `toml:"stack"`
+	GroupBy    string   `toml:"group_by"`
+	SeriesFrom string   `toml:"series_from"`
+}
+
+type rawChange struct {
+	Version string    `toml:"version"`
+	Date    time.Time `toml:"date"`
+	Note    string    `toml:"note"`
+}
+
+// Definition is a validated report definition.
+type Definition struct {
+	File        string // path as loaded, for messages
+	ID          string
+	Version     Semver
+	Title       string // may hold {key} and {name}, filled per matrix value
+	Category    string
+	Status      string
+	Audience    []extract.Role
+	Owner       string
+	Description string
+	Help        string
+	Dataset     Dataset
+	MatrixOver  string   // "" when the definition has no matrix
+	MatrixKeys  []string // explicit values; nil means the whole catalogue
+	Views       []View
+	Changelog   []Change
+	// Digest is the sha256 of the file's bytes: lint compares it with the
+	// base revision's to find changes that lack a version bump.
+	Digest string
+}
+
+// View is a validated view of a definition.
+type View struct {
+	ID         string // file stem under data/<role>/<instance>/
+	Kind       string
+	Title      string
+	Note       string
+	Dimensions []string       // for failures and svp; defaults to the contract's
+	Roles      []extract.Role // nil: every role of the instance
+	Only       []string       // matrix keys the view is limited to; nil: all
+	Window     time.Duration  // followup/unmatched; 0: the policy's
+	WithinDays int            // exceptions; 0: the policy's
+	Chart      Chart
+}
+
+// Chart says how a view is drawn.
+type Chart struct {
+	Kind       string
+	X          string
+	Series     []string
+	Highlight  string
+	Percent    bool
+	Stack      bool
+	GroupBy    string
+	SeriesFrom string
+}
+
+// Change is one changelog entry.
+type Change struct {
+	Version Semver
+	Date    string // YYYY-MM-DD
+	Note    string
+}
+
+// Semver is a MAJOR.MINOR.PATCH version.
+type Semver struct{ Major, Minor, Patch int }
+
+var semverRE = regexp.MustCompile(`^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$`)
+
+// ParseSemver parses "1.2.3".
+func ParseSemver(s string) (Semver, error) {
+	m := semverRE.FindStringSubmatch(s)
+	if m == nil {
+		return Semver{}, fmt.Errorf("%q is not a semantic version MAJOR.MINOR.PATCH", s)
+	}
+	var v Semver
+	v.Major, _ = strconv.Atoi(m[1])
+	v.Minor, _ = strconv.Atoi(m[2])
+	v.Patch, _ = strconv.Atoi(m[3])
+	return v, nil
+}
+
+func (v Semver) String() string { return fmt.Sprintf("%d.%d.%d", v.Major, v.Minor, v.Patch) }
+
+// Less reports whether v is an earlier version than w.
+func (v Semver) Less(w Semver) bool {
+	if v.Major != w.Major {
+		return v.Major < w.Major
+	}
+	if v.Minor != w.Minor {
+		return v.Minor < w.Minor
+	}
+	return v.Patch < w.Patch
+}
+
+var idRE = regexp.MustCompile(`^[a-z][a-z0-9]*(-[a-z0-9]+)*$`)
+
+// compileDef validates a decoded definition against the catalogue.
+func (d *decoder) compileDef(r *rawDef, src []byte, cat *Catalogue) *Definition {
+	def := &Definition{File: d.file, Title: r.Title, Category: r.Category, Owner: r.Owner,
+		Description: strings.TrimSpace(r.Description), Help: strings.TrimSpace(r.Help)}
+	sum := sha256.Sum256(src)
+	def.Digest = hex.EncodeToString(sum[:])
+	if r.SchemaVersion != SchemaVersion {
+		d.addf("schema_version", "schema_version is %d, this generator reads %d", r.SchemaVersion, SchemaVersion)
+	}
+	def.ID = r.ID
+	if !idRE.MatchString(r.ID) {
+		d.addf("id", "id %q must be lowercase words joined by dashes, e.g. \"srv\" or \"alerts-all\"", r.ID)
+	}
+	var err error
+	if def.Version, err = ParseSemver(r.Version); err != nil {
+		d.addf("version", "%v", err)
+	}
+	for _, k := range []struct{ key, val string }{{"title", r.Title}, {"category", r.Category}, {"owner", r.Owner}, {"description", r.Description}} {
+		if strings.TrimSpace(k.val) == "" {
+			d.addf(k.key, "%s is required", k.key)
+		}
+	}
+	def.Status = r.Status
+	if !contains(Statuses, r.Status) {
+		d.addf("status", "unknown status %q (want one of %s)", r.Status, strings.Join(Statuses, ", "))
+	}
+	if len(r.Audience) == 0 {
+		d.addf("audience", "audience must list at least one user role")
+	}
+	for _, a := range r.Audience {
+		role, err := extract.ParseRole(a)
+		if err != nil {
+			d.addf("audience", "%v", err)
+			continue
+		}
+		def.Audience = append(def.Audience, role)
+	}
+	def.Dataset = Dataset(r.Dataset)
+	kinds, ok := Kinds[def.Dataset]
+	if !ok {
+		d.addf("dataset", "unknown dataset %q (want one of alerts, devices, service_requests)", r.Dataset)
+	}
+	if r.Matrix != nil {
+		def.MatrixOver = r.Matrix.Over
+		want, ok := MatrixOver[r.Matrix.Over]
+		switch {
+		case !ok:
+			d.addf("matrix.over", "unknown matrix %q (want srv or alert)", r.Matrix.Over)
+		case kinds != nil && want != def.Dataset:
+			d.addf("matrix.over", "a matrix over %q needs dataset %q, not %q", r.Matrix.Over, want, r.Dataset)
+		}
+		if len(r.Matrix.Values) == 0 {
+			d.addf("matrix.values", "values must list matrix keys, or [\"*\"] for the whole catalogue")
+		}
+		if !(len(r.Matrix.Values) == 1 && r.Matrix.Values[0] == "*") {
+			for _, v := range r.Matrix.Values {
+				if ok && !cat.Has(r.Matrix.Over, v) {
+					d.addf("matrix.values", "%s %q is not in the %s catalogue", r.Matrix.Over, v, r.Matrix.Over)
+				}
+			}
+			def.MatrixKeys = r.Matrix.Values
+		}
+	}
+	if len(r.Views) == 0 {
+		d.addf("views", "a report needs at least one view")
+	}
+	viewIDs := map[string]bool{}
+	for i, rv := range r.Views {
+		key := func(k string) string { return fmt.Sprintf("views.%d.%s", i, k) }
+		v := View{ID: rv.ID, Kind: rv.Kind, Title: rv.Title, Note: strings.TrimSpace(rv.Note), WithinDays: rv.WithinDays}
+		if !idRE.MatchString(rv.ID) {
+			d.addf(key("id"), "view id %q must be lowercase words joined by dashes", rv.ID)
+		} else if viewIDs[rv.ID] {
+			d.addf(key("id"), "duplicate view id %q", rv.ID)
+		}
+		viewIDs[rv.ID] = true
+		if kinds != nil && !contains(kinds, rv.Kind) {
+			d.addf(key("kind"), "unknown view kind %q for dataset %s (want one of %s)", rv.Kind, r.Dataset, strings.Join(kinds, ", "))
+		}
+		if strings.TrimSpace(rv.Title) == "" {
+			d.addf(key("title"), "title is required")
+		}
+		for _, dim := range rv.Dimensions {
+			if kinds != nil && !contains(Dimensions[def.Dataset], dim) {
+				d.addf(key("dimensions"), "dimension %q is not in dataset %s (want one of %s)", dim, r.Dataset, strings.Join(Dimensions[def.Dataset], ", "))
+			}
+		}
+		v.Dimensions = rv.Dimensions
+		for _, a := range rv.Roles {
+			role, err := extract.ParseRole(a)
+			if err != nil {
+				d.addf(key("roles"), "%v", err)
+				continue
+			}
+			v.Roles = append(v.Roles, role)
+		}
+		for _, o := range rv.Only {
+			if def.MatrixOver == "" {
+				d.addf(key("only"), "only needs a matrix")
+				break
+			}
+			if !cat.Has(def.MatrixOver, o) {
+				d.addf(key("only"), "%s %q is not in the %s catalogue", def.MatrixOver, o, def.MatrixOver)
+			}
+		}
+		v.Only = rv.Only
+		if rv.Window != "" {
+			if v.Window, err = time.ParseDuration(rv.Window); err != nil || v.Window <= 0 {
+				d.addf(key("window"), "window %q is not a positive duration like \"24h\"", rv.Window)
+			}
+		}
+		if rv.WithinDays < 0 {
+			d.addf(key("within_days"), "within_days must not be negative")
+		}
+		v.Chart = Chart{Kind: "table"}
+		if c := rv.Chart; c != nil {
+			v.Chart = Chart{Kind: c.Kind, X: c.X, Series: c.Series, Highlight: c.Highlight, Percent: c.Percent, Stack: c.Stack, GroupBy: c.GroupBy, SeriesFrom: c.SeriesFrom}
+			if !contains(ChartKinds, c.Kind) {
+				d.addf(key("chart.kind"), "unknown chart kind %q (want one of %s)", c.Kind, strings.Join(ChartKinds, ", "))
+			}
+			if c.Kind != "table" && (c.X == "" || len(c.Series) == 0) {
+				d.addf(key("chart"), "a %s chart needs x and series", c.Kind)
+			}
+		}
+		def.Views = append(def.Views, v)
+	}
+	if len(r.Changelog) == 0 {
+		d.addf("changelog", "changelog needs an entry for version %s", r.Version)
+	}
+	var newest Semver
+	for i, c := range r.Changelog {
+		ver, err := ParseSemver(c.Version)
+		if err != nil {
+			d.addf(fmt.Sprintf("changelog.%d.version", i), "%v", err)
+			continue
+		}
+		if c.Date.IsZero() {
+			d.addf(fmt.Sprintf("changelog.%d.date", i), "date is required (e.g. date = 2026-11-24)")
+		}
+		if strings.TrimSpace(c.Note) == "" {
+			d.addf(fmt.Sprintf("changelog.%d.note", i), "note is required")
+		}
+		if newest.Less(ver) {
+			newest = ver
+		}
+		def.Changelog = append(def.Changelog, Change{Version: ver, Date: c.Date.Format("2006-01-02"), Note: strings.TrimSpace(c.Note)})
+	}
+	if len(def.Changelog) > 0 && newest != def.Version {
+		d.addf("version", "version %s has no changelog entry (newest entry is %s)", def.Version, newest)
+	}
+	return def
+}

@@ -1,0 +1,68 @@
+// Package reportdef decodes, validates and compiles the report definitions
+// in reportdefs/: versioned TOML files that say what each report computes
+// and shows, the catalogues they refer to (SRVs, alert codes, device types)
+// and the disclosure policy.
+//
+// Decoding is strict: an unknown or mis-cased key, a bad enum, a bad
+// semantic version, a dangling reference or a duplicate instance id is an
+// error naming file, line and key, and every problem is reported at once.
+// Later stages accept only the compiled types (Suite, Definition, Instance),
+// never raw TOML.
+package reportdef
+
+// The schema: what datasets exist, which dimensions each offers, and which
+// view kinds each supports. The engine implements every kind listed here
+// (a test in the engine checks that), so a definition can only ask for
+// what can be computed.
+
+// Dataset names an extract a report reads.
+type Dataset string
+
+// The datasets.
+const (
+	ServiceRequests Dataset = "service_requests"
+	Alerts          Dataset = "alerts"
+	Devices         Dataset = "devices"
+)
+
+// signifiers are the dimensions shared by service requests and alerts.
+var signifiers = []string{
+	"region", "smets_version", "device_type", "device_manufacturer", "device_model",
+	"device_firmware", "chf_manufacturer", "chf_model", "chf_variant", "chf_firmware",
+}
+
+// Dimensions lists the breakdown dimensions of each dataset.
+var Dimensions = map[Dataset][]string{
+	ServiceRequests: append([]string{"outcome", "response_code"}, signifiers...),
+	Alerts:          append([]string{"outcome", "reason_code"}, signifiers...),
+	Devices: {"device_type", "device_manufacturer", "device_model", "firmware_version",
+		"smets_version", "csp_id", "region", "commissioned_status", "prepayment"},
+}
+
+// Kinds lists the view kinds each dataset supports.
+var Kinds = map[Dataset][]string{
+	ServiceRequests: {"league", "rtt", "daily", "failures", "svp"},
+	Alerts:          {"daily", "summary", "svp", "by_device", "followup", "unmatched_summary", "unmatched_devices"},
+	Devices:         {"models", "firmware_share", "estate", "exceptions"},
+}
+
+// MatrixOver lists what a matrix may expand over, and the dataset it suits.
+var MatrixOver = map[string]Dataset{
+	"srv":   ServiceRequests,
+	"alert": Alerts,
+}
+
+// ChartKinds are the ways a view may be drawn.
+var ChartKinds = []string{"bar", "line", "table"}
+
+// Statuses of a definition: only published ones reach a party's site.
+var Statuses = []string{"draft", "published", "archived"}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

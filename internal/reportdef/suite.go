@@ -1,0 +1,286 @@
+package reportdef
+
+import (
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/dcc/carport/internal/extract"
+)
+
+// SRV is one Service Reference Variant of the catalogue.
+type SRV struct {
+	ID               string
+	Name             string
+	BusinessProcess  string
+	Critical         bool
+	OnDemand         bool
+	TargetResponseMS int64
+	Roles            []extract.Role
+}
+
+// AlertCode is one alert code of the catalogue.
+type AlertCode struct {
+	Code   string
+	Name   string
+	Source string // "device" or "dcc"
+	Roles  []extract.Role
+}
+
+// DeviceType is one device type of the catalogue.
+type DeviceType struct {
+	ID        string
+	Name      string
+	Inventory bool
+}
+
+// Catalogue holds the SRVs, alert codes and device types definitions refer to.
+type Catalogue struct {
+	SRVs        []SRV
+	Alerts      []AlertCode
+	DeviceTypes []DeviceType
+	srv         map[string]*SRV
+	alert       map[string]*AlertCode
+}
+
+// Has reports whether the catalogue over ("srv" or "alert") holds key.
+func (c *Catalogue) Has(over, key string) bool {
+	switch over {
+	case "srv":
+		return c.srv[key] != nil
+	case "alert":
+		return c.alert[key] != nil
+	}
+	return false
+}
+
+// SRV returns the catalogue entry for id, or nil.
+func (c *Catalogue) SRV(id string) *SRV { return c.srv[id] }
+
+// Alert returns the catalogue entry for code, or nil.
+func (c *Catalogue) Alert(code string) *AlertCode { return c.alert[code] }
+
+// Policy holds the disclosure and data-quality rules.
+type Policy struct {
+	MinPeers            int
+	MaxBadFraction      float64
+	CPLExpiryDays       int
+	CertExpiryDays      int
+	N16N42Window        time.Duration
+	OutageRestoreWindow time.Duration
+	FeedbackEmail       string
+}
+
+// Suite is every definition, the catalogue and the policy, validated.
+type Suite struct {
+	Dir       string
+	Defs      []*Definition // sorted by id
+	Catalogue *Catalogue
+	Policy    Policy
+}
+
+type rawSRVs struct {
+	SchemaVersion int `toml:"schema_version"`
+	SRV           []struct {
+		ID               string   `toml:"id"`
+		Name             string   `toml:"name"`
+		BusinessProcess  string   `toml:"business_process"`
+		Critical         bool     `toml:"critical"`
+		OnDemand         bool     `toml:"on_demand"`
+		TargetResponseMS int64    `toml:"target_response_ms"`
+		Roles            []string `toml:"roles"`
+	} `toml:"srv"`
+}
+
+type rawAlerts struct {
+	SchemaVersion int `toml:"schema_version"`
+	Alert         []struct {
+		Code   string   `toml:"code"`
+		Name   string   `toml:"name"`
+		Source string   `toml:"source"`
+		Roles  []string `toml:"roles"`
+	} `toml:"alert"`
+}
+
+type rawDeviceTypes struct {
+	SchemaVersion int `toml:"schema_version"`
+	DeviceType    []struct {
+		ID        string `toml:"id"`
+		Name      string `toml:"name"`
+		Inventory bool   `toml:"inventory"`
+	} `toml:"device_type"`
+}
+
+type rawPolicy struct {
+	SchemaVersion       int     `toml:"schema_version"`
+	MinPeers            int     `toml:"min_peers"`
+	MaxBadFraction      float64 `toml:"max_bad_fraction"`
+	CPLExpiryDays       int     `toml:"cpl_expiry_days"`
+	CertExpiryDays      int     `toml:"cert_expiry_days"`
+	N16N42Window        string  `toml:"n16_n42_window"`
+	OutageRestoreWindow string  `toml:"outage_restore_window"`
+	FeedbackEmail       string  `toml:"feedback_email"`
+}
+
+// Load reads and validates the suite in dir (reportdefs/): catalogue/,
+// policy.toml and every other *.toml as a definition. It reports every
+// problem at once as Problems.
+func Load(dir string) (*Suite, error) {
+	return LoadFS(os.DirFS(dir), dir)
+}
+
+// LoadFS is Load over a file system (used to lint a git revision); name
+// prefixes file names in messages.
+func LoadFS(fsys fs.FS, name string) (*Suite, error) {
+	s := &Suite{Dir: name}
+	var all Problems
+	read := func(file string) (string, *decoder, bool) {
+		d := &decoder{file: filepath.Join(name, file)}
+		b, err := fs.ReadFile(fsys, file)
+		if err != nil {
+			all = append(all, Problem{File: d.file, Msg: "cannot read: " + strings.TrimPrefix(err.Error(), "open "+file+": ")})
+			return "", d, false
+		}
+		return string(b), d, true
+	}
+	s.Catalogue = loadCatalogue(read, &all)
+	s.Policy = loadPolicy(read, &all)
+
+	files, err := fs.Glob(fsys, "*.toml")
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(files)
+	ids := map[string]string{}
+	for _, f := range files {
+		if f == "policy.toml" {
+			continue
+		}
+		src, d, ok := read(f)
+		if !ok {
+			continue
+		}
+		var r rawDef
+		if d.decode(src, &r) {
+			def := d.compileDef(&r, []byte(src), s.Catalogue)
+			if prev, dup := ids[def.ID]; dup && def.ID != "" {
+				d.addf("id", "duplicate report id %q (also in %s)", def.ID, prev)
+			}
+			ids[def.ID] = d.file
+			s.Defs = append(s.Defs, def)
+		}
+		all = append(all, d.problems...)
+	}
+	if len(all) == 0 {
+		all = append(all, s.checkInstanceIDs()...)
+	}
+	if len(all) > 0 {
+		all.sort()
+		return nil, all
+	}
+	sort.Slice(s.Defs, func(i, j int) bool { return s.Defs[i].ID < s.Defs[j].ID })
+	return s, nil
+}
+
+func parseRoles(d *decoder, key string, names []string) []extract.Role {
+	var out []extract.Role
+	for _, n := range names {
+		r, err := extract.ParseRole(n)
+		if err != nil {
+			d.addf(key, "%v", err)
+			continue
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+func loadCatalogue(read func(string) (string, *decoder, bool), all *Problems) *Catalogue {
+	c := &Catalogue{srv: map[string]*SRV{}, alert: map[string]*AlertCode{}}
+	if src, d, ok := read("catalogue/srvs.toml"); ok {
+		var r rawSRVs
+		if d.decode(src, &r) {
+			for i, x := range r.SRV {
+				key := fmt.Sprintf("srv.%d.", i)
+				if x.ID == "" || c.srv[x.ID] != nil {
+					d.addf(key+"id", "missing or duplicate SRV id %q", x.ID)
+					continue
+				}
+				c.srv[x.ID] = &SRV{}
+				c.SRVs = append(c.SRVs, SRV{ID: x.ID, Name: x.Name, BusinessProcess: x.BusinessProcess, Critical: x.Critical,
+					OnDemand: x.OnDemand, TargetResponseMS: x.TargetResponseMS, Roles: parseRoles(d, key+"roles", x.Roles)})
+			}
+		}
+		*all = append(*all, d.problems...)
+	}
+	if src, d, ok := read("catalogue/alerts.toml"); ok {
+		var r rawAlerts
+		if d.decode(src, &r) {
+			for i, x := range r.Alert {
+				key := fmt.Sprintf("alert.%d.", i)
+				if x.Code == "" || c.alert[x.Code] != nil {
+					d.addf(key+"code", "missing or duplicate alert code %q", x.Code)
+					continue
+				}
+				c.alert[x.Code] = &AlertCode{}
+				if x.Source != "device" && x.Source != "dcc" {
+					d.addf(key+"source", "unknown alert source %q (want device or dcc)", x.Source)
+				}
+				c.Alerts = append(c.Alerts, AlertCode{Code: x.Code, Name: x.Name, Source: x.Source, Roles: parseRoles(d, key+"roles", x.Roles)})
+			}
+		}
+		*all = append(*all, d.problems...)
+	}
+	// pointers into the slices only once they have stopped growing
+	for i := range c.SRVs {
+		c.srv[c.SRVs[i].ID] = &c.SRVs[i]
+	}
+	for i := range c.Alerts {
+		c.alert[c.Alerts[i].Code] = &c.Alerts[i]
+	}
+	if src, d, ok := read("catalogue/device_types.toml"); ok {
+		var r rawDeviceTypes
+		if d.decode(src, &r) {
+			for _, x := range r.DeviceType {
+				c.DeviceTypes = append(c.DeviceTypes, DeviceType{ID: x.ID, Name: x.Name, Inventory: x.Inventory})
+			}
+		}
+		*all = append(*all, d.problems...)
+	}
+	return c
+}
+
+func loadPolicy(read func(string) (string, *decoder, bool), all *Problems) Policy {
+	var p Policy
+	src, d, ok := read("policy.toml")
+	if !ok {
+		return p
+	}
+	var r rawPolicy
+	if d.decode(src, &r) {
+		p = Policy{MinPeers: r.MinPeers, MaxBadFraction: r.MaxBadFraction, CPLExpiryDays: r.CPLExpiryDays,
+			CertExpiryDays: r.CertExpiryDays, FeedbackEmail: r.FeedbackEmail}
+		if r.MinPeers < 1 {
+			d.addf("min_peers", "min_peers must be at least 1")
+		}
+		if r.MaxBadFraction < 0 || r.MaxBadFraction >= 1 {
+			d.addf("max_bad_fraction", "max_bad_fraction must be in [0, 1)")
+		}
+		if r.CPLExpiryDays <= 0 || r.CertExpiryDays <= 0 {
+			d.addf("cpl_expiry_days", "expiry windows must be positive numbers of days")
+		}
+		var err error
+		if p.N16N42Window, err = time.ParseDuration(r.N16N42Window); err != nil || p.N16N42Window <= 0 {
+			d.addf("n16_n42_window", "n16_n42_window %q is not a positive duration like \"168h\"", r.N16N42Window)
+		}
+		if p.OutageRestoreWindow, err = time.ParseDuration(r.OutageRestoreWindow); err != nil || p.OutageRestoreWindow <= 0 {
+			d.addf("outage_restore_window", "outage_restore_window %q is not a positive duration like \"24h\"", r.OutageRestoreWindow)
+		}
+	}
+	*all = append(*all, d.problems...)
+	return p
+}
