@@ -1,0 +1,218 @@
+package bundle
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+)
+
+func TestSealFailureLeavesOutputAlone(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		// setup returns the options to seal with; keys and site live in dir.
+		setup func(t *testing.T, dir string) SealOptions
+		want  func(o SealOptions) string
+	}{
+		{
+			name: "recipients file missing",
+			setup: func(t *testing.T, dir string) SealOptions {
+				return SealOptions{SiteDir: writeSite(t, testSite), Recipients: filepath.Join(dir, "NOPE.txt"), Manifest: testManifest()}
+			},
+			want: func(o SealOptions) string {
+				return "sealing " + o.OutPath + ": reading recipients: open " + o.Recipients + ": no such file or directory"
+			},
+		},
+		{
+			name: "symlink in site",
+			setup: func(t *testing.T, dir string) SealOptions {
+				recipients, _ := keyFiles(t, dir)
+				site := writeSite(t, testSite)
+				if err := os.Symlink("/etc/passwd", filepath.Join(site, "data", "passwd.csv")); err != nil {
+					t.Fatal(err)
+				}
+				return SealOptions{SiteDir: site, Recipients: recipients, Manifest: testManifest()}
+			},
+			want: func(o SealOptions) string {
+				return "sealing " + o.OutPath + ": " + filepath.Join(o.SiteDir, "data", "passwd.csv") + ": is a symlink: a bundle holds only regular files"
+			},
+		},
+		{
+			name: "symlinked folder in site",
+			setup: func(t *testing.T, dir string) SealOptions {
+				recipients, _ := keyFiles(t, dir)
+				site := writeSite(t, testSite)
+				if err := os.Symlink(t.TempDir(), filepath.Join(site, "more")); err != nil {
+					t.Fatal(err)
+				}
+				return SealOptions{SiteDir: site, Recipients: recipients, Manifest: testManifest()}
+			},
+			want: func(o SealOptions) string {
+				return "sealing " + o.OutPath + ": " + filepath.Join(o.SiteDir, "more") + ": is a symlink: a bundle holds only regular files"
+			},
+		},
+		{
+			name: "site has its own manifest",
+			setup: func(t *testing.T, dir string) SealOptions {
+				recipients, _ := keyFiles(t, dir)
+				files := map[string]string{"index.html": "x", "manifest.json": "{}"}
+				return SealOptions{SiteDir: writeSite(t, files), Recipients: recipients, Manifest: testManifest()}
+			},
+			want: func(o SealOptions) string {
+				return "sealing " + o.OutPath + ": " + filepath.Join(o.SiteDir, "manifest.json") + ": the site must not have its own manifest.json: the bundle writes it"
+			},
+		},
+		{
+			name: "site without index.html",
+			setup: func(t *testing.T, dir string) SealOptions {
+				recipients, _ := keyFiles(t, dir)
+				return SealOptions{SiteDir: writeSite(t, map[string]string{"home.html": "x"}), Recipients: recipients, Manifest: testManifest()}
+			},
+			want: func(o SealOptions) string {
+				return "sealing " + o.OutPath + ": site " + o.SiteDir + " has no index.html"
+			},
+		},
+		{
+			name: "site missing",
+			setup: func(t *testing.T, dir string) SealOptions {
+				recipients, _ := keyFiles(t, dir)
+				return SealOptions{SiteDir: filepath.Join(dir, "nosite"), Recipients: recipients, Manifest: testManifest()}
+			},
+			want: func(o SealOptions) string {
+				return "sealing " + o.OutPath + ": site: stat " + o.SiteDir + ": no such file or directory"
+			},
+		},
+		{
+			name: "bad period",
+			setup: func(t *testing.T, dir string) SealOptions {
+				recipients, _ := keyFiles(t, dir)
+				m := testManifest()
+				m.Period = "2026-1"
+				return SealOptions{SiteDir: writeSite(t, testSite), Recipients: recipients, Manifest: m}
+			},
+			want: func(o SealOptions) string {
+				return "sealing " + o.OutPath + `: manifest period "2026-1" is not YYYY-MM`
+			},
+		},
+		{
+			name: "report listed twice",
+			setup: func(t *testing.T, dir string) SealOptions {
+				recipients, _ := keyFiles(t, dir)
+				m := testManifest()
+				m.Reports = append(m.Reports, ReportRef{Role: "IS", ID: "srv-4.1.1", Version: "4"})
+				return SealOptions{SiteDir: writeSite(t, testSite), Recipients: recipients, Manifest: m}
+			},
+			want: func(o SealOptions) string {
+				return "sealing " + o.OutPath + ": manifest lists report IS/srv-4.1.1 twice"
+			},
+		},
+	} {
+		for _, previous := range []bool{false, true} {
+			name := tc.name + "/no previous bundle"
+			if previous {
+				name = tc.name + "/previous bundle"
+			}
+			t.Run(name, func(t *testing.T) {
+				dir := t.TempDir()
+				o := tc.setup(t, dir)
+				outDir := filepath.Join(t.TempDir(), "2026-10")
+				o.OutPath = filepath.Join(outDir, "ACME.zip.age")
+				const old = "previous good bundle"
+				var before []string
+				if previous {
+					if err := os.MkdirAll(outDir, 0o755); err != nil {
+						t.Fatal(err)
+					}
+					if err := os.WriteFile(o.OutPath, []byte(old), 0o644); err != nil {
+						t.Fatal(err)
+					}
+					before = []string{"ACME.zip.age"}
+				}
+				_, err := Seal(o)
+				if want := tc.want(o); err == nil || err.Error() != want {
+					t.Errorf("got  %v\nwant %s", err, want)
+				}
+				if previous {
+					got, err := os.ReadFile(o.OutPath)
+					if err != nil || string(got) != old {
+						t.Errorf("previous bundle changed: %q, %v", got, err)
+					}
+				}
+				if _, err := os.Stat(outDir); err == nil {
+					if names := dirNames(t, outDir); !slices.Equal(names, before) {
+						t.Errorf("output folder holds %q, want %q", names, before)
+					}
+				} else if previous {
+					t.Errorf("output folder gone: %v", err)
+				}
+			})
+		}
+	}
+}
+
+func TestSealFailsWhenOutputFolderCannotBeMade(t *testing.T) {
+	dir := t.TempDir()
+	recipients, _ := keyFiles(t, dir)
+	blocker := filepath.Join(dir, "OUT")
+	if err := os.WriteFile(blocker, []byte("a file, not a folder"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(blocker, "2026-10", "ACME.zip.age")
+	_, err := Seal(SealOptions{SiteDir: writeSite(t, testSite), Recipients: recipients, OutPath: out, Manifest: testManifest()})
+	if want := "sealing " + out + ": mkdir " + blocker + ": not a directory"; err == nil || err.Error() != want {
+		t.Errorf("got  %v\nwant %s", err, want)
+	}
+}
+
+func TestWriteSealedRemovesTempFileOnError(t *testing.T) {
+	// A failure after the temporary file exists (here, half-way through
+	// writing, as when a site file changes during sealing) removes it and
+	// keeps the previous bundle.
+	outDir := t.TempDir()
+	out := filepath.Join(outDir, "ACME.zip.age")
+	if err := os.WriteFile(out, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var tmp string
+	err := writeSealed(out, func(f *os.File) error {
+		tmp = f.Name()
+		if _, err := f.WriteString("partial bundle"); err != nil {
+			return err
+		}
+		return errChanged
+	})
+	if err != errChanged {
+		t.Errorf("got %v, want %v", err, errChanged)
+	}
+	if filepath.Dir(tmp) != outDir {
+		t.Errorf("temporary file %s is not beside the output", tmp)
+	}
+	if names := dirNames(t, outDir); !slices.Equal(names, []string{"ACME.zip.age"}) {
+		t.Errorf("output folder holds %q, want only the previous bundle", names)
+	}
+	if got, err := os.ReadFile(out); err != nil || string(got) != "old" {
+		t.Errorf("previous bundle changed: %q, %v", got, err)
+	}
+}
+
+func TestSealReplacesPreviousBundle(t *testing.T) {
+	dir := t.TempDir()
+	recipients, identity := keyFiles(t, dir)
+	out := filepath.Join(dir, "OUT", "2026-10", "ACME.zip.age")
+	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(out, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Seal(SealOptions{SiteDir: writeSite(t, testSite), Recipients: recipients, OutPath: out, Manifest: testManifest()}); err != nil {
+		t.Fatal(err)
+	}
+	m, err := Open(OpenOptions{Bundle: out, Identity: identity, To: filepath.Join(dir, "opened")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Files) != len(testSite) {
+		t.Errorf("opened %d files, want %d", len(m.Files), len(testSite))
+	}
+}
