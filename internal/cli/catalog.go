@@ -1,0 +1,111 @@
+package cli
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/dcc/carport/internal/extract"
+	"github.com/dcc/carport/internal/reportdef"
+)
+
+func (e *env) lint(args []string) error {
+	fs := e.flags("lint", "[--reportdefs DIR]")
+	dir := fs.String("reportdefs", "reportdefs", "folder of report definitions")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	s, err := reportdef.Load(*dir)
+	if err != nil {
+		return err
+	}
+	n := len(s.Instances(reportdef.Select{Drafts: true, Archived: true}))
+	fmt.Fprintf(e.stderr, "carport: lint: %d definitions, %d report instances, %d SRVs, %d alert codes: ok\n",
+		len(s.Defs), n, len(s.Catalogue.SRVs), len(s.Catalogue.Alerts))
+	return nil
+}
+
+func (e *env) list(args []string) error {
+	fs := e.flags("list", "[--search TEXT] [--role R] [--status S] [--category C] [--format table|csv|json]")
+	dir := fs.String("reportdefs", "reportdefs", "folder of report definitions")
+	search := fs.String("search", "", "only instances whose id or title contains TEXT (any case)")
+	role := fs.String("role", "", "only instances a role receives (IS, ES, GS, ED, GT, RSA, OU)")
+	status := fs.String("status", "", "only this status (draft, published, archived); default: all")
+	category := fs.String("category", "", "only this category (any case)")
+	format := fs.String("format", "table", "table, csv or json")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	var want extract.Role
+	if *role != "" {
+		r, err := extract.ParseRole(*role)
+		if err != nil {
+			return usagef("", "list: --role: %v", err)
+		}
+		want = r
+	}
+	if *status != "" && *status != "draft" && *status != "published" && *status != "archived" {
+		return usagef("", "list: --status %q: want draft, published or archived", *status)
+	}
+	if *format != "table" && *format != "csv" && *format != "json" {
+		return usagef("", "list: --format %q: want table, csv or json", *format)
+	}
+	s, err := reportdef.Load(*dir)
+	if err != nil {
+		return err
+	}
+	type row struct {
+		ID       string   `json:"id"`
+		Version  string   `json:"version"`
+		Status   string   `json:"status"`
+		Category string   `json:"category"`
+		Audience []string `json:"audience"`
+		Title    string   `json:"title"`
+	}
+	var rows []row
+	for _, in := range s.Instances(reportdef.Select{Drafts: true, Archived: true}) {
+		if want != "" && !in.HasRole(want) {
+			continue
+		}
+		if *status != "" && in.Def.Status != *status {
+			continue
+		}
+		if *category != "" && !strings.EqualFold(in.Def.Category, *category) {
+			continue
+		}
+		if q := strings.ToLower(*search); q != "" && !strings.Contains(strings.ToLower(in.ID+" "+in.Title), q) {
+			continue
+		}
+		r := row{ID: in.ID, Version: in.Def.Version.String(), Status: in.Def.Status, Category: in.Def.Category, Title: in.Title}
+		for _, x := range in.Roles {
+			r.Audience = append(r.Audience, string(x))
+		}
+		rows = append(rows, r)
+	}
+	switch *format {
+	case "json":
+		b, err := json.MarshalIndent(rows, "", "  ")
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "%s\n", b)
+	case "csv":
+		w := csv.NewWriter(e.stdout)
+		w.Write([]string{"id", "version", "status", "category", "audience", "title"})
+		for _, r := range rows {
+			w.Write([]string{r.ID, r.Version, r.Status, r.Category, strings.Join(r.Audience, " "), r.Title})
+		}
+		w.Flush()
+		return w.Error()
+	default:
+		tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tVERSION\tSTATUS\tCATEGORY\tAUDIENCE\tTITLE")
+		for _, r := range rows {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.Version, r.Status, r.Category, strings.Join(r.Audience, " "), r.Title)
+		}
+		return tw.Flush()
+	}
+	return nil
+}
