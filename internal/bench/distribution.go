@@ -1,0 +1,270 @@
+package bench
+
+// Follow-up rules for distributors (outputs.md, "Distribution-only views").
+// They need the order of alerts on one device, so the alerts they read
+// (N16, N42, AD1, 8F35, 8F36 sent to an ED) are kept as small events; the
+// rest of the alert stream is only counted. Memory grows with those alerts,
+// a small share of the whole.
+
+import (
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/dcc/carport/internal/extract"
+	"github.com/dcc/carport/internal/reportdef"
+)
+
+type edEvent struct {
+	party    extract.Sym
+	device   string
+	code     string
+	atMS     int64
+	alertID  string
+	supplier extract.Sym
+	inPeriod bool
+}
+
+var edCodes = map[string]bool{"N16": true, "N42": true, "AD1": true, "8F35": true, "8F36": true}
+
+type alertWorker struct {
+	e   *Engine
+	ev  *events
+	ed  []edEvent
+	sym map[extract.Sym]string // ED codes by symbol, filled lazily
+}
+
+func newAlertWorker(e *Engine) *alertWorker {
+	return &alertWorker{e: e, ev: newEvents(false), sym: map[extract.Sym]string{}}
+}
+
+func (w *alertWorker) add(a *extract.Alert) {
+	if a.InPeriod {
+		dims := [nDims]extract.Sym{a.ReasonCode, a.Region, a.SMETS, a.DeviceType, a.DeviceManufacturer,
+			a.DeviceModel, a.DeviceFirmware, a.CHFManufacturer, a.CHFModel, a.CHFVariant, a.CHFFirmware}
+		dur := a.DeliveryMS
+		if !a.Delivered {
+			dur = -1
+		}
+		w.ev.add(gkey{roleIndex(a.Role), a.Party, a.Code}, a.Day, a.Delivered, dur, &dims)
+	}
+	if a.Role != extract.ED || len(a.DeviceID) == 0 {
+		return
+	}
+	code, ok := w.sym[a.Code]
+	if !ok {
+		code = w.e.sym.Name(a.Code)
+		if !edCodes[code] {
+			code = ""
+		}
+		w.sym[a.Code] = code
+	}
+	if code == "" {
+		return
+	}
+	w.ed = append(w.ed, edEvent{party: a.Party, device: string(a.DeviceID), code: code, atMS: a.GeneratedMS,
+		alertID: string(a.AlertID), supplier: a.EnergySupplier, inPeriod: a.InPeriod})
+}
+
+// edIndex holds each ED's follow-up events by device, in time order.
+type edIndex struct {
+	byParty map[extract.Sym]map[string][]edEvent
+}
+
+func newEDIndex(ws []*alertWorker) *edIndex {
+	x := &edIndex{byParty: map[extract.Sym]map[string][]edEvent{}}
+	for _, w := range ws {
+		for _, ev := range w.ed {
+			devs := x.byParty[ev.party]
+			if devs == nil {
+				devs = map[string][]edEvent{}
+				x.byParty[ev.party] = devs
+			}
+			devs[ev.device] = append(devs[ev.device], ev)
+		}
+		w.ed = nil
+	}
+	for _, devs := range x.byParty {
+		for _, evs := range devs {
+			sort.Slice(evs, func(i, j int) bool {
+				if evs[i].atMS != evs[j].atMS {
+					return evs[i].atMS < evs[j].atMS
+				}
+				return evs[i].alertID < evs[j].alertID
+			})
+		}
+	}
+	return x
+}
+
+// extractEndMS is the last instant the alert extract covers (exclusive).
+func (b *builder) extractEndMS() int64 {
+	return b.period.EndMS() + FollowUpDays*24*time.Hour.Milliseconds()
+}
+
+func windowOr(v reportdef.View, policy time.Duration) int64 {
+	if v.Window > 0 {
+		return v.Window.Milliseconds()
+	}
+	return policy.Milliseconds()
+}
+
+// followup builds n16-n42/by-supplier.csv: energy_supplier_id,n16,met,failed,pending.
+// Energy suppliers are other parties, so they are shown under labels
+// ("supplier 1", …) numbered in the order of their ids: a bundle never
+// names another party.
+func (b *builder) followup(v reportdef.View, me extract.Sym) table {
+	win := windowOr(v, b.e.cfg.Suite.Policy.N16N42Window)
+	end := b.extractEndMS()
+	type counts struct{ n16, met, failed, pending int64 }
+	by := map[string]*counts{}
+	for _, evs := range b.e.ed.byParty[me] {
+		for i, ev := range evs {
+			if ev.code != "N16" || !ev.inPeriod {
+				continue
+			}
+			sup := b.sym.Name(ev.supplier)
+			c := by[sup]
+			if c == nil {
+				c = &counts{}
+				by[sup] = c
+			}
+			c.n16++
+			met := false
+			for _, nx := range evs[i+1:] {
+				if nx.atMS > ev.atMS+win {
+					break
+				}
+				if nx.code == "N42" && nx.atMS > ev.atMS {
+					met = true
+					break
+				}
+			}
+			switch {
+			case met:
+				c.met++
+			case ev.atMS+win >= end:
+				c.pending++
+			default:
+				c.failed++
+			}
+		}
+	}
+	ids := make([]string, 0, len(by))
+	for id := range by {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	t := table{header: []string{"energy_supplier_id", "n16", "met", "failed", "pending"}}
+	n := 0
+	for _, id := range ids {
+		label := "(no supplier)"
+		if id != "" {
+			n++
+			label = "supplier " + strconv.Itoa(n)
+		}
+		c := by[id]
+		t.rows = append(t.rows, []string{label, itoa(c.n16), itoa(c.met), itoa(c.failed), itoa(c.pending)})
+	}
+	return t
+}
+
+type unmatched struct {
+	rule string
+	ev   edEvent
+}
+
+var unmatchedRules = []string{"AD1 without 8F35", "AD1 without 8F36", "8F35 without AD1", "8F36 without AD1"}
+
+// unmatchedAlerts applies the outage rules to one ED's alerts.
+func (b *builder) unmatchedAlerts(v reportdef.View, me extract.Sym) []unmatched {
+	win := windowOr(v, b.e.cfg.Suite.Policy.OutageRestoreWindow)
+	end := b.extractEndMS()
+	var out []unmatched
+	for _, evs := range b.e.ed.byParty[me] {
+		for i, ev := range evs {
+			if !ev.inPeriod {
+				continue
+			}
+			switch ev.code {
+			case "AD1":
+				for _, restore := range []string{"8F35", "8F36"} {
+					found := false
+					for _, nx := range evs[i+1:] {
+						if nx.atMS > ev.atMS+win {
+							break
+						}
+						if nx.code == restore && nx.atMS > ev.atMS {
+							found = true
+							break
+						}
+					}
+					if !found && ev.atMS+win < end {
+						out = append(out, unmatched{"AD1 without " + restore, ev})
+					}
+				}
+			case "8F35", "8F36":
+				found := false
+				for j := i - 1; j >= 0; j-- {
+					pv := evs[j]
+					if pv.atMS < ev.atMS-win {
+						break
+					}
+					if pv.code == "AD1" && pv.atMS < ev.atMS {
+						found = true
+						break
+					}
+				}
+				if !found {
+					out = append(out, unmatched{ev.code + " without AD1", ev})
+				}
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, c := out[i], out[j]
+		if a.rule != c.rule {
+			return ruleOrder(a.rule) < ruleOrder(c.rule)
+		}
+		if a.ev.device != c.ev.device {
+			return a.ev.device < c.ev.device
+		}
+		if a.ev.atMS != c.ev.atMS {
+			return a.ev.atMS < c.ev.atMS
+		}
+		return a.ev.alertID < c.ev.alertID
+	})
+	return out
+}
+
+func ruleOrder(r string) int {
+	for i, x := range unmatchedRules {
+		if x == r {
+			return i
+		}
+	}
+	return len(unmatchedRules)
+}
+
+// unmatchedSummary builds outage-unmatched/summary.csv: rule,count.
+func (b *builder) unmatchedSummary(v reportdef.View, me extract.Sym) table {
+	counts := map[string]int64{}
+	for _, u := range b.unmatchedAlerts(v, me) {
+		counts[u.rule]++
+	}
+	t := table{header: []string{"rule", "count"}}
+	for _, r := range unmatchedRules {
+		t.rows = append(t.rows, []string{r, itoa(counts[r])})
+	}
+	return t
+}
+
+// unmatchedDevices builds outage-unmatched/devices.csv: rule,device_id,alert_id,generated_at.
+func (b *builder) unmatchedDevices(v reportdef.View, me extract.Sym) table {
+	t := table{header: []string{"rule", "device_id", "alert_id", "generated_at"}}
+	for _, u := range b.unmatchedAlerts(v, me) {
+		at := time.UnixMilli(u.ev.atMS).UTC().Format("2006-01-02T15:04:05.000Z")
+		t.rows = append(t.rows, []string{u.rule, u.ev.device, u.ev.alertID, at})
+	}
+	return t
+}

@@ -1,0 +1,183 @@
+// Package bench computes every view of the output contract
+// (../shared/spec/outputs.md) for every party and role: it streams each
+// extract once into per-role aggregates, then builds each party's league
+// tables, benchmarks and exception lists under disclosure control.
+//
+// Peers are never named and never given volumes; a peer-derived figure is
+// published only when at least Policy.MinPeers role peers contributed to
+// it, and the view then says why it is empty.
+package bench
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/dcc/carport/internal/extract"
+	"github.com/dcc/carport/internal/reportdef"
+)
+
+// FollowUpDays is how long past the period the alert extract runs.
+const FollowUpDays = 7
+
+// Config is what a run needs.
+type Config struct {
+	Suite    *reportdef.Suite
+	Select   reportdef.Select // which statuses reach sites (drafts for previews)
+	Extracts string           // folder of the period's extracts
+	Period   extract.Period
+	// StageDir is a private (0700) folder for device-level files streamed
+	// per party; the caller removes it.
+	StageDir string
+	Workers  int       // scan workers; 0 means GOMAXPROCS
+	Progress io.Writer // optional progress lines
+}
+
+// Stage is the time and volume of one pipeline stage.
+type Stage struct {
+	Name    string
+	Rows    int64
+	Bytes   int64
+	Elapsed time.Duration
+}
+
+// Engine holds the aggregates of one run, ready to build party reports.
+type Engine struct {
+	cfg       Config
+	Parties   *extract.Parties
+	sym       *extract.Symbols
+	incidents []extract.Incident
+	incDays   []string // per period day: ";"-joined incident ids
+	sr, al    *events
+	ed        *edIndex
+	inv       *inventory
+	instances []reportdef.Instance
+	// Quality is what reading each extract found (DCC-only run report).
+	Quality []extract.FileReport
+	Stages  []Stage
+}
+
+// Run reads every extract once and aggregates it.
+func Run(cfg Config) (*Engine, error) {
+	e := &Engine{cfg: cfg, sym: extract.NewSymbols()}
+	e.instances = cfg.Suite.Instances(cfg.Select)
+	t0 := time.Now()
+	parties, rep, err := extract.ReadParties(cfg.Extracts)
+	e.Quality = append(e.Quality, rep)
+	if err != nil {
+		return nil, err
+	}
+	e.Parties = parties
+	o := extract.Options{Period: cfg.Period, Parties: parties, Symbols: e.sym,
+		MaxBadFraction: cfg.Suite.Policy.MaxBadFraction, Workers: cfg.Workers}
+	e.incidents, rep, err = extract.ReadIncidents(cfg.Extracts, o)
+	e.Quality = append(e.Quality, rep)
+	if err != nil {
+		return nil, err
+	}
+	e.indexIncidents()
+	e.stage("parties and incidents", rep, t0)
+
+	t0 = time.Now()
+	var srWorkers []*events
+	rep, err = extract.ScanServiceRequests(cfg.Extracts, o, func(int) func(*extract.ServiceRequest) {
+		ev := newEvents(true)
+		srWorkers = append(srWorkers, ev)
+		return srSink(ev)
+	})
+	e.Quality = append(e.Quality, rep)
+	if err != nil {
+		return nil, err
+	}
+	e.sr = mergeEvents(srWorkers, true, cfg.Period.Days())
+	e.stage("service requests", rep, t0)
+
+	t0 = time.Now()
+	var alWorkers []*alertWorker
+	rep, err = extract.ScanAlerts(cfg.Extracts, o, func(int) func(*extract.Alert) {
+		w := newAlertWorker(e)
+		alWorkers = append(alWorkers, w)
+		return w.add
+	})
+	e.Quality = append(e.Quality, rep)
+	if err != nil {
+		return nil, err
+	}
+	evs := make([]*events, len(alWorkers))
+	for i, w := range alWorkers {
+		evs[i] = w.ev
+	}
+	e.al = mergeEvents(evs, false, cfg.Period.Days())
+	e.ed = newEDIndex(alWorkers)
+	e.stage("alerts", rep, t0)
+
+	t0 = time.Now()
+	e.inv, err = newInventory(e)
+	if err != nil {
+		return nil, err
+	}
+	do := o
+	do.Workers = 1 // estate files are written in file order, so bundles are reproducible
+	rep, err = extract.ScanDevices(cfg.Extracts, do, func(int) func(*extract.Device) { return e.inv.add })
+	e.Quality = append(e.Quality, rep)
+	if cerr := e.inv.close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return nil, err
+	}
+	e.stage("devices", rep, t0)
+	return e, nil
+}
+
+func (e *Engine) stage(name string, rep extract.FileReport, t0 time.Time) {
+	s := Stage{Name: name, Rows: rep.Rows, Bytes: rep.Bytes, Elapsed: time.Since(t0)}
+	e.Stages = append(e.Stages, s)
+	if e.cfg.Progress != nil {
+		rate := float64(s.Rows) / s.Elapsed.Seconds()
+		fmt.Fprintf(e.cfg.Progress, "carport: read %-22s %10d rows in %6.2fs (%.0f rows/s, %d bad, %d outside the period)\n",
+			rep.File, rep.Rows, s.Elapsed.Seconds(), rate, rep.Bad, rep.OutsidePeriod)
+	}
+}
+
+func mergeEvents(ws []*events, sketchDims bool, days int) *events {
+	out := newEvents(sketchDims)
+	for _, w := range ws {
+		out.merge(w)
+	}
+	out.finish(days)
+	return out
+}
+
+func (e *Engine) indexIncidents() {
+	p := e.cfg.Period
+	e.incDays = make([]string, p.Days())
+	for d := range e.incDays {
+		var ids []string
+		for _, in := range e.incidents {
+			if in.StartMS < p.DayEndMS(d) && (in.EndMS < 0 || in.EndMS > p.DayStartMS(d)) {
+				ids = append(ids, in.ID)
+			}
+		}
+		e.incDays[d] = strings.Join(ids, ";")
+	}
+}
+
+// Incidents returns the period's incidents with the days each overlaps.
+func (e *Engine) Incidents() ([]extract.Incident, [][]string) {
+	dates := make([][]string, len(e.incidents))
+	for i, in := range e.incidents {
+		for d, ids := range e.incDays {
+			for _, id := range strings.Split(ids, ";") {
+				if id == in.ID {
+					dates[i] = append(dates[i], e.cfg.Period.Date(d))
+				}
+			}
+		}
+	}
+	return e.incidents, dates
+}
+
+// Symbols resolves the interned strings of this run.
+func (e *Engine) Symbols() *extract.Symbols { return e.sym }

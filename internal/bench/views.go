@@ -1,0 +1,340 @@
+package bench
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/dcc/carport/internal/extract"
+	"github.com/dcc/carport/internal/reportdef"
+)
+
+// table is the header and rows of one view's CSV.
+type table struct {
+	header   []string
+	rows     [][]string
+	withheld string
+	markDays []string
+}
+
+// codeSet is the codes a view covers: one code, or every reportable code
+// of the role (alerts-all).
+type codeSet func(extract.Sym) bool
+
+// partyCodes returns the month aggregates of every party in role for the
+// codes in set, merged per party.
+func (e *events) partyMonths(role roleID, in codeSet) map[extract.Sym]*monthAgg {
+	out := map[extract.Sym]*monthAgg{}
+	e.each(role, in, func(_, party extract.Sym, v *monthAgg) {
+		m := out[party]
+		if m == nil {
+			m = &monthAgg{}
+			out[party] = m
+		}
+		m.merge(v)
+	})
+	return out
+}
+
+func withheldMsg(what string, peers, k int) string {
+	return fmt.Sprintf("%s withheld: only %d other %s contributed, and at least %d are needed to protect their anonymity.",
+		what, peers, plural(peers, "party", "parties"), k)
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// league builds league.csv: rank,party,success_rate,requests.
+func (b *builder) league(ev *events, role roleID, in codeSet, me extract.Sym) table {
+	months := ev.partyMonths(role, in)
+	type row struct {
+		party extract.Sym
+		rate  float64
+		n     int64
+	}
+	var rows []row
+	for p, m := range months {
+		if m.n > 0 {
+			rows = append(rows, row{p, Rate(m.ok, m.n), m.n})
+		}
+	}
+	// descending rate; ties broken by a value that says nothing about the
+	// party (volume is hidden, so order among ties is by a hash of nothing
+	// stable: the recipient first, then arbitrary but deterministic).
+	sort.Slice(rows, func(i, j int) bool {
+		if rows[i].rate != rows[j].rate {
+			return rows[i].rate > rows[j].rate
+		}
+		if (rows[i].party == me) != (rows[j].party == me) {
+			return rows[i].party == me
+		}
+		return rows[i].n > rows[j].n
+	})
+	t := table{header: []string{"rank", "party", "success_rate", "requests"}}
+	peers := len(rows) - 1
+	if !Disclosed(peers, b.k) {
+		for _, r := range rows {
+			if r.party == me {
+				t.rows = append(t.rows, []string{"", b.partyName, FormatRate(r.rate), itoa(r.n)})
+			}
+		}
+		t.withheld = withheldMsg("The league table", peers, b.k)
+		return t
+	}
+	rates := make([]float64, len(rows))
+	for i, r := range rows {
+		rates[i] = r.rate
+	}
+	ranks := CompetitionRanks(rates)
+	for i, r := range rows {
+		if r.party == me {
+			t.rows = append(t.rows, []string{itoa(int64(ranks[i])), b.partyName, FormatRate(r.rate), itoa(r.n)})
+		} else {
+			t.rows = append(t.rows, []string{itoa(int64(ranks[i])), "", FormatRate(r.rate), ""})
+		}
+	}
+	return t
+}
+
+// scopes returns the recipient's aggregate, the industry aggregate and the
+// number of peers that contributed to the industry figure (peers with at
+// least one event, or with a duration when durations matter).
+func (b *builder) scopes(ev *events, role roleID, in codeSet, me extract.Sym, needDur bool) (you, ind *monthAgg, peers int) {
+	months := ev.partyMonths(role, in)
+	you, ind = &monthAgg{}, &monthAgg{}
+	for p, m := range months {
+		ind.merge(m)
+		if p == me {
+			you.merge(m)
+		} else if m.n > 0 && (!needDur || m.durN > 0) {
+			peers++
+		}
+	}
+	return you, ind, peers
+}
+
+func durCells(m *monthAgg) []string {
+	if m.durN == 0 {
+		return []string{"0", "", "", "", "", ""}
+	}
+	return []string{itoa(m.durN), itoa(m.durMin), itoa(m.durMax), MeanMS(m.durSum, m.durN),
+		itoa(m.sk.Quantile(0.5)), itoa(m.sk.Quantile(0.95))}
+}
+
+// rtt builds rtt.csv: scope,requests,best_ms,worst_ms,mean_ms,median_ms,p95_ms.
+func (b *builder) rtt(ev *events, role roleID, in codeSet, me extract.Sym) table {
+	you, ind, peers := b.scopes(ev, role, in, me, true)
+	t := table{header: []string{"scope", "requests", "best_ms", "worst_ms", "mean_ms", "median_ms", "p95_ms"}}
+	t.rows = append(t.rows, append([]string{"you"}, durCells(you)...))
+	if Disclosed(peers, b.k) {
+		t.rows = append(t.rows, append([]string{"industry"}, durCells(ind)...))
+	} else {
+		t.rows = append(t.rows, []string{"industry", "", "", "", "", "", ""})
+		t.withheld = withheldMsg("Industry round trip times", peers, b.k)
+	}
+	return t
+}
+
+// summary builds the alert summary.csv:
+// scope,alerts,delivered,delivery_rate,mean_delivery_ms,median_delivery_ms.
+func (b *builder) summary(ev *events, role roleID, in codeSet, me extract.Sym) table {
+	you, ind, peers := b.scopes(ev, role, in, me, false)
+	cells := func(m *monthAgg) []string {
+		med := ""
+		if m.durN > 0 {
+			med = itoa(m.sk.Quantile(0.5))
+		}
+		return []string{itoa(m.n), itoa(m.ok), FormatRate(Rate(m.ok, m.n)), MeanMS(m.durSum, m.durN), med}
+	}
+	t := table{header: []string{"scope", "alerts", "delivered", "delivery_rate", "mean_delivery_ms", "median_delivery_ms"}}
+	t.rows = append(t.rows, append([]string{"you"}, cells(you)...))
+	if Disclosed(peers, b.k) {
+		t.rows = append(t.rows, append([]string{"industry"}, cells(ind)...))
+	} else {
+		t.rows = append(t.rows, []string{"industry", "", "", "", "", ""})
+		t.withheld = withheldMsg("Industry figures", peers, b.k)
+	}
+	return t
+}
+
+// daily builds daily.csv for service requests or alerts: one row per day
+// the recipient had traffic, with industry figures where at least k peers
+// had traffic that day, and the incidents overlapping the day.
+func (b *builder) daily(ev *events, role roleID, in codeSet, me extract.Sym, alerts bool) table {
+	days := b.period.Days()
+	you := make([]dayAgg, days)
+	ind := make([]dayAgg, days)
+	peersOn := make([]map[extract.Sym]bool, days)
+	ev.each(role, in, func(code, party extract.Sym, _ *monthAgg) {
+		for d, v := range ev.days[gkey{role, party, code}] {
+			if v.n == 0 {
+				continue
+			}
+			ind[d].merge(&v)
+			if party == me {
+				you[d].merge(&v)
+			} else {
+				if peersOn[d] == nil {
+					peersOn[d] = map[extract.Sym]bool{}
+				}
+				peersOn[d][party] = true
+			}
+		}
+	})
+	t := table{header: []string{"date", "requests", "successes", "success_rate", "mean_rtt_ms", "industry_success_rate", "industry_mean_rtt_ms", "incidents"}}
+	if alerts {
+		t.header = []string{"date", "alerts", "delivered", "delivery_rate", "mean_delivery_ms", "industry_delivery_rate", "industry_mean_delivery_ms", "incidents"}
+	}
+	withheldDays := 0
+	for d := 0; d < days; d++ {
+		y := you[d]
+		if y.n == 0 {
+			continue
+		}
+		indRate, indMean := "", ""
+		if Disclosed(len(peersOn[d]), b.k) {
+			indRate, indMean = FormatRate(Rate(ind[d].ok, ind[d].n)), MeanMS(ind[d].durSum, ind[d].durN)
+		} else {
+			withheldDays++
+		}
+		inc := b.incidentsOn(d)
+		if inc != "" {
+			t.markDays = append(t.markDays, b.period.Date(d))
+		}
+		t.rows = append(t.rows, []string{b.period.Date(d), itoa(y.n), itoa(y.ok), FormatRate(Rate(y.ok, y.n)),
+			MeanMS(y.durSum, y.durN), indRate, indMean, inc})
+	}
+	if withheldDays > 0 {
+		t.withheld = fmt.Sprintf("Industry figures withheld on %d %s: fewer than %d other parties had traffic those days, and at least %d are needed to protect their anonymity.",
+			withheldDays, plural(withheldDays, "day", "days"), b.k, b.k)
+	}
+	return t
+}
+
+// groupDims groups the recipient's signifier groups by the named columns
+// (plus the outcome when withOutcome), keeping only failures when
+// failuresOnly.
+type dimGroup struct {
+	cells []string
+	agg   dimAgg
+}
+
+func (b *builder) groupDims(ev *events, dataset string, role roleID, in codeSet, me extract.Sym, cols []string, failuresOnly bool) []*dimGroup {
+	names := dimNames[dataset]
+	idx := make([]int, len(cols))
+	for i, c := range cols {
+		idx[i] = -1
+		for j, n := range names {
+			if n == c {
+				idx[i] = j
+			}
+		}
+	}
+	okWord, failWord := "success", "failure"
+	if dataset == "alerts" {
+		okWord, failWord = "delivered", "failed"
+	}
+	groups := map[string]*dimGroup{}
+	var entries []dimEntry
+	for code := range ev.byRole[role] {
+		if in(code) {
+			entries = append(entries, ev.groups[gkey{role, me, code}]...)
+		}
+	}
+	for _, k := range entries {
+		if failuresOnly && k.ok {
+			continue
+		}
+		v := k.agg
+		cells := make([]string, len(cols))
+		for i, j := range idx {
+			switch {
+			case j >= 0:
+				cells[i] = b.sym.Name(k.dims[j])
+			case cols[i] == "outcome" && k.ok:
+				cells[i] = okWord
+			case cols[i] == "outcome":
+				cells[i] = failWord
+			}
+		}
+		key := strings.Join(cells, "\x00")
+		g := groups[key]
+		if g == nil {
+			g = &dimGroup{cells: cells}
+			groups[key] = g
+		}
+		g.agg.merge(v)
+	}
+	out := make([]*dimGroup, 0, len(groups))
+	for _, g := range groups {
+		out = append(out, g)
+	}
+	// most events first; ties in column order, so output is deterministic
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].agg.n != out[j].agg.n {
+			return out[i].agg.n > out[j].agg.n
+		}
+		return strings.Join(out[i].cells, "\x00") < strings.Join(out[j].cells, "\x00")
+	})
+	return out
+}
+
+var (
+	failureCols = []string{"response_code", "region", "smets_version", "device_type", "device_manufacturer", "device_model", "device_firmware", "chf_manufacturer", "chf_model", "chf_variant", "chf_firmware"}
+	srSVPCols   = []string{"outcome", "response_code", "chf_manufacturer", "chf_model", "chf_variant", "chf_firmware", "device_type", "device_manufacturer", "device_model", "device_firmware", "region"}
+	alSVPCols   = []string{"outcome", "reason_code", "chf_manufacturer", "chf_model", "chf_variant", "chf_firmware", "device_type", "device_manufacturer", "device_model", "device_firmware", "region"}
+	byDevCols   = []string{"device_manufacturer", "device_model", "device_firmware"}
+)
+
+func pick(v reportdef.View, def []string) []string {
+	if len(v.Dimensions) > 0 {
+		return v.Dimensions
+	}
+	return def
+}
+
+// failures builds failures.csv: the recipient's failed requests grouped by
+// every signifier, most failures first.
+func (b *builder) failures(ev *events, v reportdef.View, role roleID, in codeSet, me extract.Sym) table {
+	cols := pick(v, failureCols)
+	t := table{header: append(append([]string{}, cols...), "failures")}
+	for _, g := range b.groupDims(ev, "service_requests", role, in, me, cols, true) {
+		t.rows = append(t.rows, append(g.cells, itoa(g.agg.n)))
+	}
+	return t
+}
+
+// svp builds the monthly aggregated data file of a code.
+func (b *builder) svp(ev *events, v reportdef.View, dataset string, role roleID, in codeSet, me extract.Sym) table {
+	if dataset == "alerts" {
+		cols := pick(v, alSVPCols)
+		t := table{header: append(append([]string{}, cols...), "alerts", "mean_delivery_ms")}
+		for _, g := range b.groupDims(ev, dataset, role, in, me, cols, false) {
+			t.rows = append(t.rows, append(g.cells, itoa(g.agg.n), MeanMS(g.agg.durSum, g.agg.durN)))
+		}
+		return t
+	}
+	cols := pick(v, srSVPCols)
+	t := table{header: append(append([]string{}, cols...), "requests", "mean_rtt_ms", "median_rtt_ms")}
+	for _, g := range b.groupDims(ev, dataset, role, in, me, cols, false) {
+		med := ""
+		if g.agg.durN > 0 {
+			med = itoa(g.agg.sk.Quantile(0.5))
+		}
+		t.rows = append(t.rows, append(g.cells, itoa(g.agg.n), MeanMS(g.agg.durSum, g.agg.durN), med))
+	}
+	return t
+}
+
+// byDevice builds by-device.csv: alerts by device maker, model, firmware.
+func (b *builder) byDevice(ev *events, role roleID, in codeSet, me extract.Sym) table {
+	t := table{header: append(append([]string{}, byDevCols...), "alerts")}
+	for _, g := range b.groupDims(ev, "alerts", role, in, me, byDevCols, false) {
+		t.rows = append(t.rows, append(g.cells, itoa(g.agg.n)))
+	}
+	return t
+}
