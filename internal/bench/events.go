@@ -119,7 +119,7 @@ type events struct {
 	dims  map[dimKey]*dimAgg
 	// Built by finish once every worker is merged: the views' way in.
 	byRole map[roleID]map[extract.Sym]map[extract.Sym]*monthAgg // role → code → party
-	days   map[gkey][]dayAgg                                   // dense per period day
+	days   map[gkey][]dayAgg                                    // dense per period day
 	groups map[gkey][]dimEntry
 	// sketchDims says whether dims groups keep a duration sketch (the
 	// service-request SVP file has a median column; the alert one does not).

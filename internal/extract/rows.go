@@ -16,9 +16,9 @@ type ServiceRequest struct {
 	RTT     int64 // rtt_ms, -1 when null
 	Success bool  // outcome == "success"
 
-	ResponseCode, Region, SMETS, DeviceType                     Sym
-	DeviceManufacturer, DeviceModel, DeviceFirmware             Sym
-	CHFManufacturer, CHFModel, CHFVariant, CHFFirmware          Sym
+	ResponseCode, Region, SMETS, DeviceType            Sym
+	DeviceManufacturer, DeviceModel, DeviceFirmware    Sym
+	CHFManufacturer, CHFModel, CHFVariant, CHFFirmware Sym
 }
 
 // Alert is one alert sent to a party. Every valid row is passed on,
