@@ -28,9 +28,10 @@ type edEvent struct {
 var edCodes = map[string]bool{"N16": true, "N42": true, "AD1": true, "8F35": true, "8F36": true}
 
 type alertWorker struct {
-	e   *Engine
-	ev  *events
-	ed  []edEvent
+	e     *Engine
+	ev    *events
+	ed    []edEvent
+	maxMS int64 // latest generated_at seen
 	sym map[extract.Sym]string // ED codes by symbol, filled lazily
 }
 
@@ -39,6 +40,9 @@ func newAlertWorker(e *Engine) *alertWorker {
 }
 
 func (w *alertWorker) add(a *extract.Alert) {
+	if a.GeneratedMS > w.maxMS {
+		w.maxMS = a.GeneratedMS
+	}
 	if a.InPeriod {
 		dims := [nDims]extract.Sym{a.ReasonCode, a.Region, a.SMETS, a.DeviceType, a.DeviceManufacturer,
 			a.DeviceModel, a.DeviceFirmware, a.CHFManufacturer, a.CHFModel, a.CHFVariant, a.CHFFirmware}
@@ -69,11 +73,16 @@ func (w *alertWorker) add(a *extract.Alert) {
 // edIndex holds each ED's follow-up events by device, in time order.
 type edIndex struct {
 	byParty map[extract.Sym]map[string][]edEvent
+	// coverMS is the last instant the alert extract covers: its latest
+	// generated_at, at most FollowUpDays after the period.
+	coverMS int64
 }
 
-func newEDIndex(ws []*alertWorker) *edIndex {
+func newEDIndex(ws []*alertWorker, p extract.Period) *edIndex {
 	x := &edIndex{byParty: map[extract.Sym]map[string][]edEvent{}}
+	limit := p.EndMS() + FollowUpDays*24*time.Hour.Milliseconds()
 	for _, w := range ws {
+		x.coverMS = max(x.coverMS, min(w.maxMS, limit))
 		for _, ev := range w.ed {
 			devs := x.byParty[ev.party]
 			if devs == nil {
@@ -97,10 +106,9 @@ func newEDIndex(ws []*alertWorker) *edIndex {
 	return x
 }
 
-// extractEndMS is the last instant the alert extract covers (exclusive).
-func (b *builder) extractEndMS() int64 {
-	return b.period.EndMS() + FollowUpDays*24*time.Hour.Milliseconds()
-}
+// extractEndMS is the last instant the alert extract covers: a window
+// that ends after it cannot be settled yet.
+func (b *builder) extractEndMS() int64 { return b.e.ed.coverMS }
 
 func windowOr(v reportdef.View, policy time.Duration) int64 {
 	if v.Window > 0 {
@@ -143,7 +151,7 @@ func (b *builder) followup(v reportdef.View, me extract.Sym) table {
 			switch {
 			case met:
 				c.met++
-			case ev.atMS+win >= end:
+			case ev.atMS+win > end:
 				c.pending++
 			default:
 				c.failed++
@@ -199,7 +207,7 @@ func (b *builder) unmatchedAlerts(v reportdef.View, me extract.Sym) []unmatched 
 							break
 						}
 					}
-					if !found && ev.atMS+win < end {
+					if !found && ev.atMS+win <= end {
 						out = append(out, unmatched{"AD1 without " + restore, ev})
 					}
 				}

@@ -109,7 +109,7 @@ func Run(cfg Config) (*Engine, error) {
 		evs[i] = w.ev
 	}
 	e.al = mergeEvents(evs, false, cfg.Period.Days())
-	e.ed = newEDIndex(alWorkers)
+	e.ed = newEDIndex(alWorkers, cfg.Period)
 	e.stage("alerts", rep, t0)
 
 	t0 = time.Now()

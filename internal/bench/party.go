@@ -55,7 +55,7 @@ func (e *Engine) Party(id string) (*PartyReport, error) {
 		return nil, fmt.Errorf("party %q is not in parties.csv", id)
 	}
 	b := &builder{e: e, period: e.cfg.Period, sym: e.sym, k: e.cfg.Suite.Policy.MinPeers, partyName: p.Name}
-	me, _ := e.sym.Lookup(p.ID)
+	me := e.sym.Intern([]byte(p.ID))
 	out := &PartyReport{Party: p}
 	for _, role := range p.Roles {
 		rr := RoleReport{Role: role}

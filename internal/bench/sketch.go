@@ -7,11 +7,19 @@ package bench
 // milliseconds rounded at the end, quantiles stay inside the contract's 1%
 // relative error. Sketches merge by adding counts, so workers aggregate
 // alone and are combined at the end; memory is a few hundred counters per
-// group, whatever the rows.
+// group, whatever the rows. Small groups (up to exactLimit values) keep
+// their values and answer exactly, so a party with a handful of requests
+// sees its true median.
 
-import "math"
+import (
+	"math"
+	"slices"
+)
 
 const sketchAlpha = 0.004
+
+// exactLimit is how many values a sketch keeps exactly before bucketing.
+const exactLimit = 64
 
 var (
 	sketchGamma  = (1 + sketchAlpha) / (1 - sketchAlpha)
@@ -20,6 +28,8 @@ var (
 
 // Sketch is a mergeable histogram of non-negative integer durations.
 type Sketch struct {
+	exact  []int64 // the values themselves while n <= exactLimit and !bucketed
+	bucket bool    // values have moved into the histogram
 	zeros  int64   // values equal to 0
 	offset int     // bucket index of counts[0]
 	counts []int64 // dense counts from offset
@@ -34,11 +44,31 @@ func (s *Sketch) Add(v int64) {
 		return
 	}
 	s.n++
+	if !s.bucket {
+		if len(s.exact) < exactLimit {
+			s.exact = append(s.exact, v)
+			return
+		}
+		s.toBuckets()
+	}
+	s.addValue(v)
+}
+
+func (s *Sketch) addValue(v int64) {
 	if v == 0 {
 		s.zeros++
 		return
 	}
 	s.addBucket(bucketOf(v), 1)
+}
+
+// toBuckets moves the exact values into the histogram.
+func (s *Sketch) toBuckets() {
+	s.bucket = true
+	for _, v := range s.exact {
+		s.addValue(v)
+	}
+	s.exact = nil
 }
 
 func (s *Sketch) addBucket(b int, c int64) {
@@ -62,8 +92,19 @@ func (s *Sketch) addBucket(b int, c int64) {
 
 // Merge adds every value of o to s.
 func (s *Sketch) Merge(o *Sketch) {
-	if o == nil {
+	if o == nil || o.n == 0 {
 		return
+	}
+	if !s.bucket && !o.bucket && len(s.exact)+len(o.exact) <= exactLimit {
+		s.exact = append(s.exact, o.exact...)
+		s.n += o.n
+		return
+	}
+	if !s.bucket {
+		s.toBuckets()
+	}
+	for _, v := range o.exact {
+		s.addValue(v)
 	}
 	s.n += o.n
 	s.zeros += o.zeros
@@ -87,6 +128,11 @@ func (s *Sketch) Quantile(q float64) int64 {
 	rank := int64(math.Ceil(q * float64(s.n)))
 	if rank < 1 {
 		rank = 1
+	}
+	if !s.bucket {
+		vals := append([]int64(nil), s.exact...)
+		slices.Sort(vals)
+		return vals[rank-1]
 	}
 	seen := s.zeros
 	if rank <= seen {
