@@ -31,8 +31,8 @@ type alertWorker struct {
 	e     *Engine
 	ev    *events
 	ed    []edEvent
-	maxMS int64 // latest generated_at seen
-	sym map[extract.Sym]string // ED codes by symbol, filled lazily
+	maxMS int64                  // latest generated_at seen
+	sym   map[extract.Sym]string // ED codes by symbol, filled lazily
 }
 
 func newAlertWorker(e *Engine) *alertWorker {
