@@ -192,13 +192,25 @@ func writeRunReport(path string, eng *bench.Engine, parties []*extract.Party, to
 		Rows    int64   `json:"rows"`
 		Seconds float64 `json:"seconds"`
 	}
+	type quality struct {
+		File          string           `json:"file"`
+		Bytes         int64            `json:"bytes"`
+		Rows          int64            `json:"rows"`
+		Bad           int64            `json:"bad"`
+		OutsidePeriod int64            `json:"outside_period"`
+		ByReason      map[string]int64 `json:"bad_by_reason"`
+		Examples      []string         `json:"examples"`
+	}
 	rep := struct {
-		Generator string               `json:"generator_version"`
-		Parties   []string             `json:"parties"`
-		Quality   []extract.FileReport `json:"quality"`
-		Stages    []stage              `json:"stages"`
-		Seconds   float64              `json:"total_seconds"`
-	}{Generator: Version, Seconds: total.Seconds(), Quality: eng.Quality}
+		Generator string    `json:"generator_version"`
+		Parties   []string  `json:"parties"`
+		Quality   []quality `json:"quality"`
+		Stages    []stage   `json:"stages"`
+		Seconds   float64   `json:"total_seconds"`
+	}{Generator: Version, Seconds: total.Seconds()}
+	for _, q := range eng.Quality {
+		rep.Quality = append(rep.Quality, quality{q.File, q.Bytes, q.Rows, q.Bad, q.OutsidePeriod, q.ByReason, q.Examples})
+	}
 	for _, p := range parties {
 		rep.Parties = append(rep.Parties, p.ID)
 	}

@@ -1,0 +1,291 @@
+package cli
+
+// End to end on a synthetic month: synth → build → every bundle opened and
+// searched for anything it must not hold. Slow-ish (a real Hugo build per
+// party), so the month is built once for all the tests of this file.
+
+import (
+	"archive/zip"
+	"bytes"
+	"compress/gzip"
+	"encoding/csv"
+	"fmt"
+	"html"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/dcc/carport/internal/bundle"
+	"github.com/dcc/carport/internal/extract"
+)
+
+type demoMonth struct {
+	extracts, out string
+	err           error
+	stderr        string
+}
+
+var (
+	demoOnce sync.Once
+	demo     demoMonth
+)
+
+func repoPath(parts ...string) string {
+	return filepath.Join(append([]string{"..", ".."}, parts...)...)
+}
+
+// buildDemo synthesises a tiny month and builds every party's bundle.
+func buildDemo(t *testing.T) demoMonth {
+	t.Helper()
+	demoOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "carport-e2e-")
+		if err != nil {
+			demo.err = err
+			return
+		}
+		demo.extracts, demo.out = filepath.Join(dir, "extracts"), filepath.Join(dir, "out")
+		var stderr bytes.Buffer
+		if code := Run([]string{"synth", "--out", demo.extracts, "--period", "2026-10", "--scale", "tiny", "--seed", "3"}, nil, io.Discard, &stderr); code != 0 {
+			demo.err, demo.stderr = errf("synth exited %d", code), stderr.String()
+			return
+		}
+		code := Run([]string{"build", "--extracts", demo.extracts, "--period", "2026-10", "--keys", filepath.Join(demo.extracts, "keys"),
+			"--out", demo.out, "--reportdefs", repoPath("reportdefs"), "--templates", repoPath("templates"),
+			"--content", repoPath("content"), "--echarts", repoPath("node_modules", "echarts", "dist", "echarts.min.js")},
+			nil, io.Discard, &stderr)
+		demo.stderr = stderr.String()
+		if code != 0 {
+			demo.err = errf("build exited %d", code)
+		}
+	})
+	if demo.err != nil {
+		t.Fatalf("%v\n%s", demo.err, demo.stderr)
+	}
+	return demo
+}
+
+func errf(format string, args ...any) error { return fmt.Errorf(format, args...) }
+
+// openAll decrypts a party's bundle with its demo identity and returns every
+// file's text (gzip files decompressed).
+func openAll(t *testing.T, d demoMonth, party string) map[string]string {
+	t.Helper()
+	to := filepath.Join(t.TempDir(), party)
+	if _, err := bundle.Open(bundle.OpenOptions{Bundle: filepath.Join(d.out, "2026-10", party+".zip.age"),
+		Identity: filepath.Join(d.extracts, "identities", party+".key"), To: to}); err != nil {
+		t.Fatalf("opening %s: %v", party, err)
+	}
+	files := map[string]string{}
+	err := filepath.WalkDir(to, func(path string, e os.DirEntry, err error) error {
+		if err != nil || e.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		if strings.HasSuffix(path, ".gz") {
+			zr, err := gzip.NewReader(bytes.NewReader(b))
+			if err != nil {
+				return err
+			}
+			if b, err = io.ReadAll(zr); err != nil {
+				return err
+			}
+		}
+		rel, _ := filepath.Rel(to, path)
+		files[filepath.ToSlash(rel)] = string(b)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
+
+func readCSV(t *testing.T, path string) []map[string]string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	var out []map[string]string
+	for _, r := range recs[1:] {
+		m := map[string]string{}
+		for i, h := range recs[0] {
+			m[h] = r[i]
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// TestBundlesNameNoOtherParty opens every party's bundle and looks for any
+// other party's id or name, and for any device id, MPxN or postcode that is
+// neither in that party's estate nor in an alert sent to it.
+func TestBundlesNameNoOtherParty(t *testing.T) {
+	d := buildDemo(t)
+	parties := readCSV(t, filepath.Join(d.extracts, "parties.csv"))
+	names := map[string]string{}
+	for _, p := range parties {
+		names[p["party_id"]] = p["party_name"]
+	}
+	if len(names) < 6 {
+		t.Fatalf("only %d parties in the tiny month", len(names))
+	}
+	devices := readCSV(t, filepath.Join(d.extracts, "devices.csv"))
+	alerts := readCSV(t, filepath.Join(d.extracts, "alerts.csv"))
+	ownerCols := []string{"import_supplier_id", "export_supplier_id", "gas_supplier_id", "dno_id"}
+
+	for id := range names {
+		t.Run(id, func(t *testing.T) {
+			files := openAll(t, d, id)
+			allowed := map[string]bool{}
+			for _, dv := range devices {
+				for _, c := range ownerCols {
+					if dv[c] == id {
+						allowed[dv["device_id"]], allowed[dv["mpxn"]], allowed[dv["postcode"]] = true, true, true
+					}
+				}
+			}
+			for _, a := range alerts {
+				if a["party_id"] == id {
+					allowed[a["device_id"]] = true
+				}
+			}
+			// names are few: plain substring search; ids, device ids, MPxNs
+			// and postcodes are many: pull every candidate token out of a
+			// file and look it up
+			var names2 []string
+			forbidden := map[string]bool{}
+			for other, name := range names {
+				if other != id {
+					forbidden[other] = true
+					names2 = append(names2, name)
+				}
+			}
+			for _, dv := range devices {
+				for _, c := range []string{"device_id", "mpxn", "postcode"} {
+					if v := dv[c]; v != "" && !allowed[v] {
+						forbidden[v] = true
+					}
+				}
+			}
+			checked := 0
+			for path, text := range files {
+				if strings.HasSuffix(path, "echarts.min.js") {
+					continue // the vendored library, byte-identical to the npm package
+				}
+				checked++
+				for _, name := range names2 {
+					if strings.Contains(text, name) || strings.Contains(text, html.EscapeString(name)) {
+						t.Errorf("%s's bundle file %s names another party: %q", id, path, name)
+					}
+				}
+				for _, re := range tokenREs {
+					for _, tok := range re.FindAllString(text, -1) {
+						if forbidden[tok] {
+							t.Errorf("%s's bundle file %s holds %q, which belongs to another party", id, path, tok)
+						}
+					}
+				}
+			}
+			if checked < 5 {
+				t.Fatalf("only %d files checked", checked)
+			}
+		})
+	}
+}
+
+// tokenREs find every token that could be a party id, device id, MPxN or
+// postcode.
+var tokenREs = []*regexp.Regexp{
+	regexp.MustCompile(`[A-Za-z0-9]+`),
+	regexp.MustCompile(`[0-9A-F]{2}(?:-[0-9A-F]{2}){7}`),
+	regexp.MustCompile(`[A-Z]{1,2}[0-9][A-Z0-9]? [0-9][A-Z]{2}`),
+}
+
+// TestUpstreamAgeDecrypts decrypts a bundle with the upstream age CLI and
+// checks the zip's contract files.
+func TestUpstreamAgeDecrypts(t *testing.T) {
+	d := buildDemo(t)
+	tmp := t.TempDir()
+	ageBin := filepath.Join(tmp, "age")
+	if out, err := exec.Command("go", "build", "-o", ageBin, "filippo.io/age/cmd/age").CombinedOutput(); err != nil {
+		t.Fatalf("building the age CLI: %v\n%s", err, out)
+	}
+	var party string
+	for _, p := range readCSV(t, filepath.Join(d.extracts, "parties.csv")) {
+		if p["user_role"] == string(extract.IS) {
+			party = p["party_id"]
+			break
+		}
+	}
+	zipPath := filepath.Join(tmp, party+".zip")
+	cmd := exec.Command(ageBin, "-d", "-i", filepath.Join(d.extracts, "identities", party+".key"), "-o", zipPath,
+		filepath.Join(d.out, "2026-10", party+".zip.age"))
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("age -d: %v\n%s", err, out)
+	}
+	zr, err := zip.OpenReader(zipPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	have := map[string]bool{}
+	for _, f := range zr.File {
+		have[f.Name] = true
+	}
+	for _, want := range []string{"index.html", "manifest.json"} {
+		if !have[want] {
+			t.Errorf("zip lacks %s", want)
+		}
+	}
+	srvs := 0
+	for name := range have {
+		if m := regexp.MustCompile(`^data/IS/srv-[0-9.]+/league\.csv$`).FindString(name); m != "" {
+			srvs++
+			dir := strings.TrimSuffix(name, "league.csv")
+			for _, v := range []string{"rtt.csv", "daily.csv"} {
+				if !have[dir+v] {
+					t.Errorf("zip has %s but not %s", name, dir+v)
+				}
+			}
+		}
+	}
+	if srvs == 0 {
+		t.Errorf("zip of %s holds no data/IS/srv-*/league.csv", party)
+	}
+}
+
+// TestBuildPublishesOnlySealedFiles checks that the output folder holds
+// bundles and the run report, and that no plaintext staging is left behind.
+func TestBuildPublishesOnlySealedFiles(t *testing.T) {
+	d := buildDemo(t)
+	err := filepath.WalkDir(d.out, func(path string, e os.DirEntry, err error) error {
+		if err != nil || e.IsDir() {
+			return err
+		}
+		if !strings.HasSuffix(path, ".zip.age") && !strings.HasSuffix(path, ".run.json") {
+			t.Errorf("unexpected file published: %s", path)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	left, _ := filepath.Glob(filepath.Join(os.TempDir(), "carport-stage-*"))
+	for _, l := range left {
+		t.Errorf("staging folder left behind: %s", l)
+	}
+}

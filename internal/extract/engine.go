@@ -1,0 +1,267 @@
+package extract
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"sort"
+	"sync"
+)
+
+// Options configure the readers of the period's extracts.
+type Options struct {
+	Period         Period   // the reporting month; required by the event readers
+	Parties        *Parties // every party id and role must be in it (else the row is bad)
+	Symbols        *Symbols // where strings are interned; required
+	MaxBadFraction float64  // bad rows tolerated per file; 0 means 0.001 (0.1%)
+	Workers        int      // parsing goroutines; 0 means runtime.GOMAXPROCS(0)
+	Examples       int      // "file:line: reason" examples kept per file; 0 means 5
+	BlockSize      int      // bytes per block handed to a worker; 0 means 4 MiB
+}
+
+// withDefaults fills the zero fields and checks the required ones.
+func (o Options) withDefaults(needPeriod bool) (Options, error) {
+	if o.MaxBadFraction == 0 {
+		o.MaxBadFraction = 0.001
+	}
+	if o.Workers <= 0 {
+		o.Workers = runtime.GOMAXPROCS(0)
+	}
+	if o.Examples <= 0 {
+		o.Examples = 5
+	}
+	if o.BlockSize <= 0 {
+		o.BlockSize = defaultBlockSize
+	}
+	if o.Symbols == nil {
+		return o, errors.New("extract: Options.Symbols is nil")
+	}
+	if o.Parties == nil {
+		return o, errors.New("extract: Options.Parties is nil")
+	}
+	if needPeriod && o.Period.Days() <= 0 {
+		return o, errors.New("extract: Options.Period is not set")
+	}
+	return o, nil
+}
+
+// check applies the bad-row threshold to a finished report.
+func (o Options) check(rep FileReport) error {
+	if float64(rep.Bad) > o.MaxBadFraction*float64(rep.Rows) {
+		return &TooManyBadRowsError{Report: rep, Threshold: o.MaxBadFraction}
+	}
+	return nil
+}
+
+// column is one column a reader uses; optional columns may be absent from
+// the header and then read as null.
+type column struct {
+	name     string
+	optional bool
+}
+
+// fileSpec describes one extract file for scanFile.
+type fileSpec struct {
+	base    string // "service_requests.csv"
+	columns []column
+}
+
+// rowFunc checks one record (whose field count matches the header) and
+// passes it on. outside reports a valid row outside the period.
+type rowFunc func(f [][]byte, line int64) (outside bool, bad *badRow)
+
+// example is a kept bad row.
+type example struct {
+	line int64
+	bad  *badRow
+}
+
+// scanResult is what scanFile found, before the threshold is applied.
+type scanResult struct {
+	rep      FileReport
+	path     string
+	examples []example // the first o.Examples bad rows, by line
+}
+
+// resolveColumns maps each wanted column to its index in the header, -1
+// for an absent optional column.
+func resolveColumns(path string, header [][]byte, want []column) ([]int, error) {
+	at := make(map[string]int, len(header))
+	dup := map[string]bool{}
+	for i, h := range header {
+		name := string(h)
+		if _, ok := at[name]; ok {
+			dup[name] = true
+		}
+		at[name] = i
+	}
+	idx := make([]int, len(want))
+	for k, c := range want {
+		i, ok := at[c.name]
+		switch {
+		case dup[c.name]:
+			return nil, &DataError{File: path, Line: 1, Column: c.name, Msg: "column appears twice in the header"}
+		case !ok && !c.optional:
+			return nil, &DataError{File: path, Line: 1, Column: c.name, Msg: "missing required column",
+				Hint: "column names are case-sensitive; see the extract contract"}
+		case !ok:
+			i = -1
+		}
+		idx[k] = i
+	}
+	return idx, nil
+}
+
+// scanFile reads one extract: header on this goroutine, then blocks of
+// records parsed by o.Workers goroutines, each with the rowFunc that
+// newRow made for it (called once per worker, in order, before any row).
+func scanFile(dir string, spec fileSpec, o Options, newRow func(w int, idx []int) rowFunc) (res scanResult, err error) {
+	src, err := openExtract(dir, spec.base)
+	if err != nil {
+		return res, err
+	}
+	defer src.Close()
+	res.path = src.path
+	res.rep.File = src.name
+	defer func() { res.rep.Bytes = src.cnt.n }()
+
+	sp := newSplitter(src.r, o.BlockSize, o.Workers+3)
+	first, err := sp.next()
+	if err == io.EOF {
+		return res, &DataError{File: src.path, Line: 1, Msg: "empty file: no header row"}
+	}
+	if err != nil {
+		return res, splitError(src, sp, err)
+	}
+	data := bytes.TrimPrefix(first.data, []byte("\xef\xbb\xbf"))
+	var sc recordScanner
+	sc.reset(data, 1)
+	header, hline, bad, ok := sc.next()
+	if !ok {
+		return res, &DataError{File: src.path, Line: 1, Msg: "empty file: no header row"}
+	}
+	if bad != "" {
+		return res, &DataError{File: src.path, Line: hline, Msg: "bad header: " + bad}
+	}
+	idx, err := resolveColumns(src.path, header, spec.columns)
+	if err != nil {
+		return res, err
+	}
+	ncols := len(header)
+
+	workers := make([]*worker, o.Workers)
+	for w := range workers {
+		workers[w] = &worker{row: newRow(w, idx), ncols: ncols, keep: o.Examples}
+	}
+	blocks := make(chan block, 1)
+	var wg sync.WaitGroup
+	for _, w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w.run(blocks, sp)
+		}()
+	}
+	blocks <- block{buf: first.buf, data: data[sc.pos:], line: sc.line}
+	var readErr error
+	for {
+		b, err := sp.next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			readErr = splitError(src, sp, err)
+			break
+		}
+		blocks <- b
+	}
+	close(blocks)
+	wg.Wait()
+
+	res.rep.ByReason = map[string]int64{}
+	for _, w := range workers {
+		res.rep.Rows += w.rows
+		res.rep.Bad += w.bad
+		res.rep.OutsidePeriod += w.outside
+		for k, v := range w.byReason {
+			res.rep.ByReason[k] += v
+		}
+		res.examples = append(res.examples, w.examples...)
+	}
+	sort.Slice(res.examples, func(i, j int) bool { return res.examples[i].line < res.examples[j].line })
+	if len(res.examples) > o.Examples {
+		res.examples = res.examples[:o.Examples]
+	}
+	for _, e := range res.examples {
+		res.rep.Examples = append(res.rep.Examples, fmt.Sprintf("%s:%d: %s", src.name, e.line, e.bad.text()))
+	}
+	return res, readErr
+}
+
+// splitError names the file (and line) of a failure to read blocks.
+func splitError(src *source, sp *splitter, err error) error {
+	if errors.Is(err, errRecordTooLong) {
+		return &DataError{File: src.path, Line: sp.line,
+			Msg:  fmt.Sprintf("record longer than %d MiB", maxRecordBytes>>20),
+			Hint: "look for an unbalanced quote (\") on this line"}
+	}
+	return src.readError(err)
+}
+
+// worker parses blocks and feeds its own rowFunc; its counts are merged
+// after the scan, so it needs no lock.
+type worker struct {
+	row      rowFunc
+	ncols    int
+	keep     int
+	rows     int64
+	bad      int64
+	outside  int64
+	byReason map[string]int64
+	examples []example
+}
+
+func (w *worker) run(blocks <-chan block, sp *splitter) {
+	var sc recordScanner
+	for b := range blocks {
+		sc.reset(b.data, b.line)
+		for {
+			f, line, quoting, ok := sc.next()
+			if !ok {
+				break
+			}
+			w.rows++
+			if quoting != "" {
+				w.reject(line, errQuoting(quoting))
+				continue
+			}
+			if len(f) != w.ncols {
+				w.reject(line, errFieldCount(len(f), w.ncols))
+				continue
+			}
+			outside, bad := w.row(f, line)
+			switch {
+			case bad != nil:
+				w.reject(line, bad)
+			case outside:
+				w.outside++
+			}
+		}
+		sp.put(b.buf)
+	}
+}
+
+func (w *worker) reject(line int64, b *badRow) {
+	w.bad++
+	if w.byReason == nil {
+		w.byReason = map[string]int64{}
+	}
+	w.byReason[b.class]++
+	// A worker sees its blocks in file order, so its first rejects are
+	// its lowest lines; the merge keeps the lowest over all workers.
+	if len(w.examples) < w.keep {
+		w.examples = append(w.examples, example{line, b})
+	}
+}

@@ -1,0 +1,616 @@
+package extract
+
+import (
+	"fmt"
+	"strings"
+)
+
+// field returns f[i], or nil (null) for an absent optional column.
+func field(f [][]byte, i int) []byte {
+	if i < 0 {
+		return nil
+	}
+	return f[i]
+}
+
+// rowTools are what every row parser of one worker shares.
+type rowTools struct {
+	syms    *symCache
+	parties partyCheck
+	period  Period
+	region  []Sym
+	smets   []Sym
+	devType []Sym
+}
+
+func newRowTools(o Options) *rowTools {
+	return &rowTools{
+		syms:    newSymCache(o.Symbols),
+		parties: partyCheck{p: o.Parties},
+		period:  o.Period,
+		region:  regionEnum.syms(o.Symbols),
+		smets:   smetsEnum.syms(o.Symbols),
+		devType: deviceTypeEnum.syms(o.Symbols),
+	}
+}
+
+// required returns the symbol of a non-nullable string field.
+func (t *rowTools) required(col string, v []byte) (Sym, *badRow) {
+	if len(v) == 0 {
+		return Null, errNull(col)
+	}
+	return t.syms.intern(v), nil
+}
+
+// enumSym checks v against e and returns its symbol from syms.
+func enumSym(e enum, syms []Sym, col string, v []byte) (Sym, *badRow) {
+	i := e.index(v)
+	if i < 0 {
+		return Null, e.bad(col, v)
+	}
+	return syms[i], nil
+}
+
+// party checks that (party_id, user_role) is in parties.csv.
+func (t *rowTools) party(id, role []byte) (Sym, Role, *badRow) {
+	if len(id) == 0 {
+		return Null, "", errNull("party_id")
+	}
+	ri := roleEnum.index(role)
+	if ri < 0 {
+		return Null, "", roleEnum.bad("user_role", role)
+	}
+	x := t.syms.intern(id)
+	if !t.parties.has(x, id, ri) {
+		return Null, "", errUnknownParty("party_id", id, Roles[ri])
+	}
+	return x, Roles[ri], nil
+}
+
+// timestamp parses a non-nullable timestamp.
+func timestamp(col string, v []byte) (int64, *badRow) {
+	if len(v) == 0 {
+		return 0, errNull(col)
+	}
+	ms, ok := parseTimestamp(v)
+	if !ok {
+		return 0, errTimestamp(col, v)
+	}
+	return ms, nil
+}
+
+// nullableTimestamp parses a nullable timestamp; null is ok=false.
+func nullableTimestamp(col string, v []byte) (ms int64, present bool, bad *badRow) {
+	if len(v) == 0 {
+		return 0, false, nil
+	}
+	ms, ok := parseTimestamp(v)
+	if !ok {
+		return 0, false, errTimestamp(col, v)
+	}
+	return ms, true, nil
+}
+
+// nullableDate parses a nullable date; null is NoDate.
+func nullableDate(col string, v []byte) (int32, *badRow) {
+	if len(v) == 0 {
+		return NoDate, nil
+	}
+	d, ok := parseDate(v)
+	if !ok {
+		return 0, errDate(col, v)
+	}
+	return d, nil
+}
+
+// ---- service_requests.csv
+
+var srColumns = []column{
+	{name: "request_id"}, {name: "party_id"}, {name: "user_role"}, {name: "srv"},
+	{name: "command_variant", optional: true}, {name: "submitted_at"}, {name: "rtt_ms"},
+	{name: "outcome"}, {name: "response_code"}, {name: "region"}, {name: "smets_version"},
+	{name: "device_type"}, {name: "device_manufacturer"}, {name: "device_model"},
+	{name: "device_firmware"}, {name: "chf_manufacturer"}, {name: "chf_model"},
+	{name: "chf_variant"}, {name: "chf_firmware"},
+}
+
+const (
+	srRequest = iota
+	srParty
+	srRole
+	srSRV
+	srVariant
+	srSubmitted
+	srRTT
+	srOutcome
+	srResponse
+	srRegion
+	srSMETS
+	srDevType
+	srDevMan
+	srDevModel
+	srDevFW
+	srCHFMan
+	srCHFModel
+	srCHFVariant
+	srCHFFW
+)
+
+// ScanServiceRequests reads service_requests.csv(.gz) in dir and passes
+// each valid row of the period to the sink of the worker that parsed it.
+// newSink is called once per worker, in order, before any row; rows outside
+// the period are validated, counted in OutsidePeriod and not passed.
+func ScanServiceRequests(dir string, o Options, newSink func(worker int) func(*ServiceRequest)) (FileReport, error) {
+	o, err := o.withDefaults(true)
+	if err != nil {
+		return FileReport{}, err
+	}
+	res, err := scanFile(dir, fileSpec{"service_requests.csv", srColumns}, o, func(w int, idx []int) rowFunc {
+		sink := newSink(w)
+		t := newRowTools(o)
+		var r ServiceRequest
+		return func(f [][]byte, line int64) (bool, *badRow) {
+			var bad *badRow
+			r = ServiceRequest{Line: line, RTT: -1}
+			if len(f[idx[srRequest]]) == 0 {
+				return false, errNull("request_id")
+			}
+			if r.Party, r.Role, bad = t.party(f[idx[srParty]], f[idx[srRole]]); bad != nil {
+				return false, bad
+			}
+			if r.SRV, bad = t.required("srv", f[idx[srSRV]]); bad != nil {
+				return false, bad
+			}
+			if v := field(f, idx[srVariant]); len(v) > 0 {
+				n, ok := parseInt(v)
+				if !ok {
+					return false, errInteger("command_variant", v)
+				}
+				if n < 1 || n > 8 {
+					return false, errRange("command_variant", n, 1, 8)
+				}
+				r.Variant = int(n)
+			}
+			if r.AtMS, bad = timestamp("submitted_at", f[idx[srSubmitted]]); bad != nil {
+				return false, bad
+			}
+			if v := f[idx[srRTT]]; len(v) > 0 {
+				n, ok := parseInt(v)
+				if !ok {
+					return false, errInteger("rtt_ms", v)
+				}
+				if n < 0 {
+					return false, errNegative("rtt_ms", n)
+				}
+				r.RTT = n
+			}
+			switch oi := srOutcomeEnum.index(f[idx[srOutcome]]); oi {
+			case -1:
+				return false, srOutcomeEnum.bad("outcome", f[idx[srOutcome]])
+			default:
+				r.Success = oi == 0
+			}
+			if r.ResponseCode, bad = t.required("response_code", f[idx[srResponse]]); bad != nil {
+				return false, bad
+			}
+			if r.Region, bad = enumSym(regionEnum, t.region, "region", f[idx[srRegion]]); bad != nil {
+				return false, bad
+			}
+			if r.SMETS, bad = enumSym(smetsEnum, t.smets, "smets_version", f[idx[srSMETS]]); bad != nil {
+				return false, bad
+			}
+			if r.DeviceType, bad = enumSym(deviceTypeEnum, t.devType, "device_type", f[idx[srDevType]]); bad != nil {
+				return false, bad
+			}
+			c := t.syms
+			r.DeviceManufacturer = c.intern(f[idx[srDevMan]])
+			r.DeviceModel = c.intern(f[idx[srDevModel]])
+			r.DeviceFirmware = c.intern(f[idx[srDevFW]])
+			r.CHFManufacturer = c.intern(f[idx[srCHFMan]])
+			r.CHFModel = c.intern(f[idx[srCHFModel]])
+			r.CHFVariant = c.intern(f[idx[srCHFVariant]])
+			r.CHFFirmware = c.intern(f[idx[srCHFFW]])
+			r.Day = t.period.DayOf(r.AtMS)
+			if r.Day < 0 {
+				return true, nil
+			}
+			sink(&r)
+			return false, nil
+		}
+	})
+	if err != nil {
+		return res.rep, err
+	}
+	return res.rep, o.check(res.rep)
+}
+
+// ---- alerts.csv
+
+var alertColumns = []column{
+	{name: "alert_id"}, {name: "party_id"}, {name: "user_role"}, {name: "alert_code"},
+	{name: "alert_source"}, {name: "device_id"}, {name: "energy_supplier_id"},
+	{name: "generated_at"}, {name: "delivered_at"}, {name: "outcome"}, {name: "reason_code"},
+	{name: "region"}, {name: "smets_version"}, {name: "device_type"},
+	{name: "device_manufacturer"}, {name: "device_model"}, {name: "device_firmware"},
+	{name: "chf_manufacturer"}, {name: "chf_model"}, {name: "chf_variant"}, {name: "chf_firmware"},
+}
+
+const (
+	alID = iota
+	alParty
+	alRole
+	alCode
+	alSource
+	alDevice
+	alSupplier
+	alGenerated
+	alDelivered
+	alOutcome
+	alReason
+	alRegion
+	alSMETS
+	alDevType
+	alDevMan
+	alDevModel
+	alDevFW
+	alCHFMan
+	alCHFModel
+	alCHFVariant
+	alCHFFW
+)
+
+// supplierRoles are the roles an energy_supplier_id may hold.
+var supplierRoles = roleBit(IS) | roleBit(ES) | roleBit(GS)
+
+// ScanAlerts reads alerts.csv(.gz) in dir and passes every valid row, with
+// InPeriod and Day set, to the sink of the worker that parsed it. Rows
+// outside the period (the days after it that the extract carries) are
+// passed too and also counted in OutsidePeriod. energy_supplier_id, when
+// present, must be a party holding a supplier role (IS, ES or GS).
+func ScanAlerts(dir string, o Options, newSink func(worker int) func(*Alert)) (FileReport, error) {
+	o, err := o.withDefaults(true)
+	if err != nil {
+		return FileReport{}, err
+	}
+	res, err := scanFile(dir, fileSpec{"alerts.csv", alertColumns}, o, func(w int, idx []int) rowFunc {
+		sink := newSink(w)
+		t := newRowTools(o)
+		var a Alert
+		return func(f [][]byte, line int64) (bool, *badRow) {
+			var bad *badRow
+			a = Alert{Line: line, DeliveryMS: -1}
+			if a.AlertID = f[idx[alID]]; len(a.AlertID) == 0 {
+				return false, errNull("alert_id")
+			}
+			if a.Party, a.Role, bad = t.party(f[idx[alParty]], f[idx[alRole]]); bad != nil {
+				return false, bad
+			}
+			if a.Code, bad = t.required("alert_code", f[idx[alCode]]); bad != nil {
+				return false, bad
+			}
+			switch si := alertSourceEnum.index(f[idx[alSource]]); si {
+			case -1:
+				return false, alertSourceEnum.bad("alert_source", f[idx[alSource]])
+			default:
+				a.DCC = si == 1
+			}
+			a.DeviceID = f[idx[alDevice]]
+			if v := f[idx[alSupplier]]; len(v) > 0 {
+				a.EnergySupplier = t.syms.intern(v)
+				if !t.parties.hasAny(a.EnergySupplier, v, supplierRoles) {
+					return false, &badRow{"energy_supplier_id", "unknown party",
+						fmt.Sprintf("unknown party %q with a supplier role", clip(v))}
+				}
+			}
+			if a.GeneratedMS, bad = timestamp("generated_at", f[idx[alGenerated]]); bad != nil {
+				return false, bad
+			}
+			del, present, bad := nullableTimestamp("delivered_at", f[idx[alDelivered]])
+			if bad != nil {
+				return false, bad
+			}
+			if present {
+				a.DeliveryMS = del - a.GeneratedMS
+				if a.DeliveryMS < 0 {
+					return false, &badRow{"delivered_at", "negative delivery time",
+						fmt.Sprintf("before generated_at (delivery time %d ms)", a.DeliveryMS)}
+				}
+			}
+			switch oi := alertOutcomeEnum.index(f[idx[alOutcome]]); oi {
+			case -1:
+				return false, alertOutcomeEnum.bad("outcome", f[idx[alOutcome]])
+			default:
+				a.Delivered = oi == 0
+			}
+			a.ReasonCode = t.syms.intern(f[idx[alReason]])
+			if a.Region, bad = enumSym(regionEnum, t.region, "region", f[idx[alRegion]]); bad != nil {
+				return false, bad
+			}
+			if a.SMETS, bad = enumSym(smetsEnum, t.smets, "smets_version", f[idx[alSMETS]]); bad != nil {
+				return false, bad
+			}
+			if a.DeviceType, bad = enumSym(deviceTypeEnum, t.devType, "device_type", f[idx[alDevType]]); bad != nil {
+				return false, bad
+			}
+			c := t.syms
+			a.DeviceManufacturer = c.intern(f[idx[alDevMan]])
+			a.DeviceModel = c.intern(f[idx[alDevModel]])
+			a.DeviceFirmware = c.intern(f[idx[alDevFW]])
+			a.CHFManufacturer = c.intern(f[idx[alCHFMan]])
+			a.CHFModel = c.intern(f[idx[alCHFModel]])
+			a.CHFVariant = c.intern(f[idx[alCHFVariant]])
+			a.CHFFirmware = c.intern(f[idx[alCHFFW]])
+			a.Day = t.period.DayOf(a.GeneratedMS)
+			a.InPeriod = a.Day >= 0
+			sink(&a)
+			return !a.InPeriod, nil
+		}
+	})
+	if err != nil {
+		return res.rep, err
+	}
+	return res.rep, o.check(res.rep)
+}
+
+// ---- devices.csv
+
+const (
+	dvID = iota
+	dvSMS
+	dvType
+	dvMan
+	dvModel
+	dvFW
+	dvSMETS
+	dvCSP
+	dvRegion
+	dvImport
+	dvExport
+	dvGas
+	dvDNO
+	dvMPXN
+	dvPostcode
+	dvLastRead
+	dvLastAlert
+	dvLastCode
+	dvStatus
+	dvOutage
+	dvPrepay
+	dvCPL
+	dvCert
+	dvCosStart
+	dvCosEnd
+)
+
+var deviceColumns = func() []column {
+	cs := make([]column, len(DeviceColumns))
+	for i, n := range DeviceColumns {
+		cs[i] = column{name: n}
+	}
+	return cs
+}()
+
+// validEUI64 reports whether v is 16 hex digits in dashed pairs
+// ("00-1B-C5-0C-00-00-12-34").
+func validEUI64(v []byte) bool {
+	if len(v) != 23 {
+		return false
+	}
+	for i, c := range v {
+		if i%3 == 2 {
+			if c != '-' {
+				return false
+			}
+			continue
+		}
+		if !(c >= '0' && c <= '9' || c >= 'A' && c <= 'F' || c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// validMPxN reports whether v is an MPAN (13 digits) or MPRN (6 to 10).
+func validMPxN(v []byte) bool {
+	if n := len(v); n != 13 && (n < 6 || n > 10) {
+		return false
+	}
+	for _, c := range v {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// ScanDevices reads devices.csv(.gz) in dir and passes every valid device
+// row to the sink of the worker that parsed it; there is no period filter.
+// Owner columns must name parties holding the matching role: IS for
+// import_supplier_id, ES for export_supplier_id, GS for gas_supplier_id, ED
+// for dno_id.
+func ScanDevices(dir string, o Options, newSink func(worker int) func(*Device)) (FileReport, error) {
+	o, err := o.withDefaults(false)
+	if err != nil {
+		return FileReport{}, err
+	}
+	res, err := scanFile(dir, fileSpec{"devices.csv", deviceColumns}, o, func(w int, idx []int) rowFunc {
+		sink := newSink(w)
+		t := newRowTools(o)
+		var d Device
+		fields := make([][]byte, len(DeviceColumns))
+		owner := func(col string, v []byte, r Role) (Sym, *badRow) {
+			if len(v) == 0 {
+				return Null, nil
+			}
+			x := t.syms.intern(v)
+			if !t.parties.hasAny(x, v, roleBit(r)) {
+				return Null, errUnknownParty(col, v, r)
+			}
+			return x, nil
+		}
+		return func(f [][]byte, line int64) (bool, *badRow) {
+			var bad *badRow
+			for i, k := range idx {
+				fields[i] = f[k]
+			}
+			d = Device{Line: line, Fields: fields}
+			if d.ID = fields[dvID]; !validEUI64(d.ID) {
+				if len(d.ID) == 0 {
+					return false, errNull("device_id")
+				}
+				return false, &badRow{"device_id", "bad device id",
+					fmt.Sprintf("bad device id %q (want 16 hex digits with dashes)", clip(d.ID))}
+			}
+			for _, k := range []int{dvSMS, dvMan, dvModel, dvFW} {
+				if len(fields[k]) == 0 {
+					return false, errNull(DeviceColumns[k])
+				}
+			}
+			if d.DeviceType, bad = enumSym(deviceTypeEnum, t.devType, "device_type", fields[dvType]); bad != nil {
+				return false, bad
+			}
+			if smetsEnum.index(fields[dvSMETS]) < 0 {
+				return false, smetsEnum.bad("smets_version", fields[dvSMETS])
+			}
+			if cspEnum.index(fields[dvCSP]) < 0 {
+				return false, cspEnum.bad("csp_id", fields[dvCSP])
+			}
+			if regionEnum.index(fields[dvRegion]) < 0 {
+				return false, regionEnum.bad("region", fields[dvRegion])
+			}
+			c := t.syms
+			d.Manufacturer = c.intern(fields[dvMan])
+			d.Model = c.intern(fields[dvModel])
+			d.Firmware = c.intern(fields[dvFW])
+			if d.ImportSupplier, bad = owner("import_supplier_id", fields[dvImport], IS); bad != nil {
+				return false, bad
+			}
+			if d.ExportSupplier, bad = owner("export_supplier_id", fields[dvExport], ES); bad != nil {
+				return false, bad
+			}
+			if d.GasSupplier, bad = owner("gas_supplier_id", fields[dvGas], GS); bad != nil {
+				return false, bad
+			}
+			if d.DNO, bad = owner("dno_id", fields[dvDNO], ED); bad != nil {
+				return false, bad
+			}
+			if d.MPXN = fields[dvMPXN]; len(d.MPXN) > 0 && !validMPxN(d.MPXN) {
+				return false, &badRow{"mpxn", "bad mpxn",
+					fmt.Sprintf("bad MPxN %q (want 13 digits for an MPAN or 6 to 10 for an MPRN)", clip(d.MPXN))}
+			}
+			d.Postcode = fields[dvPostcode]
+			for _, k := range []int{dvLastRead, dvLastAlert} {
+				if _, _, bad = nullableTimestamp(DeviceColumns[k], fields[k]); bad != nil {
+					return false, bad
+				}
+			}
+			if statusEnum.index(fields[dvStatus]) < 0 {
+				return false, statusEnum.bad("commissioned_status", fields[dvStatus])
+			}
+			if v := fields[dvOutage]; len(v) == 0 {
+				return false, errNull("outage_alert_count")
+			} else if n, ok := parseInt(v); !ok {
+				return false, errInteger("outage_alert_count", v)
+			} else if n < 0 {
+				return false, errNegative("outage_alert_count", n)
+			}
+			if v := fields[dvPrepay]; len(v) == 0 {
+				return false, errNull("prepayment")
+			} else if _, ok := parseBool(v); !ok {
+				return false, errBool("prepayment", v)
+			}
+			if d.CPLExpiry, bad = nullableDate("cpl_expiry_date", fields[dvCPL]); bad != nil {
+				return false, bad
+			}
+			if d.CertExpiry, bad = nullableDate("cert_expiry_date", fields[dvCert]); bad != nil {
+				return false, bad
+			}
+			for _, k := range []int{dvCosStart, dvCosEnd} {
+				if _, bad = nullableDate(DeviceColumns[k], fields[k]); bad != nil {
+					return false, bad
+				}
+			}
+			sink(&d)
+			return false, nil
+		}
+	})
+	if err != nil {
+		return res.rep, err
+	}
+	return res.rep, o.check(res.rep)
+}
+
+// ---- incidents.csv
+
+var incidentColumns = []column{
+	{name: "incident_id"}, {name: "category"}, {name: "start_at"}, {name: "end_at"},
+	{name: "regions"}, {name: "title"},
+}
+
+// ReadIncidents reads incidents.csv(.gz) in dir, in file order. The file
+// may have no data rows. Regions "all" is returned as nil; an end before
+// the start is a bad row.
+func ReadIncidents(dir string, o Options) ([]Incident, FileReport, error) {
+	o, err := o.withDefaults(false)
+	if err != nil {
+		return nil, FileReport{}, err
+	}
+	o.Workers = 1
+	var out []Incident
+	res, err := scanFile(dir, fileSpec{"incidents.csv", incidentColumns}, o, func(_ int, idx []int) rowFunc {
+		return func(f [][]byte, _ int64) (bool, *badRow) {
+			var bad *badRow
+			in := Incident{EndMS: -1}
+			if in.ID = string(f[idx[0]]); in.ID == "" {
+				return false, errNull("incident_id")
+			}
+			v := f[idx[1]]
+			n, ok := parseInt(v)
+			switch {
+			case len(v) == 0:
+				return false, errNull("category")
+			case !ok:
+				return false, errInteger("category", v)
+			case n < 1 || n > 2:
+				return false, errRange("category", n, 1, 2)
+			}
+			in.Category = int(n)
+			if in.StartMS, bad = timestamp("start_at", f[idx[2]]); bad != nil {
+				return false, bad
+			}
+			end, present, bad := nullableTimestamp("end_at", f[idx[3]])
+			if bad != nil {
+				return false, bad
+			}
+			if present {
+				if end < in.StartMS {
+					return false, &badRow{"end_at", "negative duration in end_at", "before start_at"}
+				}
+				in.EndMS = end
+			}
+			regions := string(f[idx[4]])
+			switch regions {
+			case "":
+				return false, errNull("regions")
+			case "all":
+			default:
+				for _, r := range strings.Split(regions, ";") {
+					if regionEnum.index([]byte(r)) < 0 {
+						return false, &badRow{"regions", "bad value in regions",
+							fmt.Sprintf("region %q not one of North, Central, South (or the whole field \"all\")", r)}
+					}
+					in.Regions = append(in.Regions, r)
+				}
+			}
+			if in.Title = string(f[idx[5]]); in.Title == "" {
+				return false, errNull("title")
+			}
+			out = append(out, in)
+			return false, nil
+		}
+	})
+	if err != nil {
+		return nil, res.rep, err
+	}
+	return out, res.rep, o.check(res.rep)
+}
