@@ -1,11 +1,12 @@
 package cli
 
 import (
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/gocarina/gocsv"
 
 	"github.com/dcc/carport/internal/extract"
 	"github.com/dcc/carport/internal/reportdef"
@@ -57,12 +58,13 @@ func (e *env) list(args []string) error {
 		return err
 	}
 	type row struct {
-		ID       string   `json:"id"`
-		Version  string   `json:"version"`
-		Status   string   `json:"status"`
-		Category string   `json:"category"`
-		Audience []string `json:"audience"`
-		Title    string   `json:"title"`
+		ID       string   `json:"id" csv:"id"`
+		Version  string   `json:"version" csv:"version"`
+		Status   string   `json:"status" csv:"status"`
+		Category string   `json:"category" csv:"category"`
+		Audience []string `json:"audience" csv:"-"`
+		Roles    string   `json:"-" csv:"audience"`
+		Title    string   `json:"title" csv:"title"`
 	}
 	var rows []row
 	for _, in := range s.Instances(reportdef.Select{Drafts: true, Archived: true}) {
@@ -82,6 +84,7 @@ func (e *env) list(args []string) error {
 		for _, x := range in.Roles {
 			r.Audience = append(r.Audience, string(x))
 		}
+		r.Roles = strings.Join(r.Audience, " ")
 		rows = append(rows, r)
 	}
 	switch *format {
@@ -92,13 +95,9 @@ func (e *env) list(args []string) error {
 		}
 		fmt.Fprintf(e.stdout, "%s\n", b)
 	case "csv":
-		w := csv.NewWriter(e.stdout)
-		w.Write([]string{"id", "version", "status", "category", "audience", "title"})
-		for _, r := range rows {
-			w.Write([]string{r.ID, r.Version, r.Status, r.Category, strings.Join(r.Audience, " "), r.Title})
-		}
-		w.Flush()
-		return w.Error()
+		// gocsv: the header comes from the struct tags, so it cannot drift
+		// from the columns
+		return gocsv.Marshal(rows, e.stdout)
 	default:
 		tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "ID\tVERSION\tSTATUS\tCATEGORY\tAUDIENCE\tTITLE")
