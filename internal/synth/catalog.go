@@ -194,11 +194,7 @@ func vocabulary() []string {
 	v = append(v, failureCodes...)
 	v = append(v, "I0")
 	v = append(v, deliveryFailReasons...)
-	for _, c := range allAlertCodes() {
-		v = append(v, c)
-	}
-	for _, t := range incidentTitles {
-		v = append(v, t)
-	}
+	v = append(v, allAlertCodes()...)
+	v = append(v, incidentTitles...)
 	return v
 }

@@ -98,12 +98,6 @@ func (o *fileOut) commit() (int64, error) {
 	return size, nil
 }
 
-// abort discards the temporary file.
-func (o *fileOut) abort() {
-	o.f.Close()
-	os.Remove(o.f.Name())
-}
-
 // writeFileAtomic writes data to path with mode perm via a temporary file.
 func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
 	dir, base := filepath.Split(path)
