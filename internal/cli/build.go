@@ -175,6 +175,23 @@ func (e *env) summary(eng *bench.Engine, parties []*extract.Party, render, seal 
 		outside += q.OutsidePeriod
 	}
 	fmt.Fprintf(e.stderr, "carport: summary: %d parties, %d rows read, %d bad, %d outside the period\n", len(parties), rows, bad, outside)
+	// bad rows under the threshold do not stop a run, but are never silent
+	for _, q := range eng.Quality {
+		if q.Bad == 0 {
+			continue
+		}
+		reasons := make([]string, 0, len(q.ByReason))
+		for r := range q.ByReason {
+			reasons = append(reasons, r)
+		}
+		sort.Strings(reasons)
+		for _, r := range reasons {
+			fmt.Fprintf(e.stderr, "carport:   %s: %d bad rows: %s\n", q.File, q.ByReason[r], r)
+		}
+		for _, x := range q.Examples {
+			fmt.Fprintf(e.stderr, "carport:     e.g. %s\n", x)
+		}
+	}
 	for _, s := range eng.Stages {
 		fmt.Fprintf(e.stderr, "carport:   %-22s %7.2fs  %10.0f rows/s\n", s.Name, s.Elapsed.Seconds(), float64(s.Rows)/s.Elapsed.Seconds())
 	}
