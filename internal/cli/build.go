@@ -7,12 +7,15 @@ package cli
 // which is 0700 and removed at the end whatever happens.
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"sort"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/dcc/carport/internal/bench"
@@ -67,6 +70,10 @@ func (e *env) build(args []string) error {
 		return err
 	}
 	defer os.RemoveAll(stage)
+	// an interrupt stops the run at the next party and still removes the
+	// plaintext staging folder
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
 
 	eng, err := bench.Run(bench.Config{Suite: suite, Select: reportdef.Select{Drafts: f.drafts},
 		Extracts: f.extracts, Period: period, StageDir: filepath.Join(stage, "engine"), Workers: f.workers, Progress: e.stderr})
@@ -100,6 +107,9 @@ func (e *env) build(args []string) error {
 	var renderTime, sealTime time.Duration
 	var totalBytes int64
 	for i, p := range parties {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("interrupted before party %s: nothing was published", p.ID)
+		}
 		t0 := time.Now()
 		rep, err := eng.Party(p.ID)
 		if err != nil {

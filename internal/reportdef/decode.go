@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/BurntSushi/toml"
@@ -65,30 +67,41 @@ func (d *decoder) addf(key, format string, args ...any) {
 	d.problems = append(d.problems, Problem{File: d.file, Line: d.loc.line(key), Key: stripIndexes(key), Msg: fmt.Sprintf(format, args...)})
 }
 
+// typeErrRE matches the TOML library's decoding errors, which are plain
+// strings that carry the line and key in their text.
+var typeErrRE = regexp.MustCompile(`^toml: line (\d+) \(last key "([^"]*)"\): (.*)$`)
+
 // decode decodes src into v and reports unknown and mis-cased keys: the
 // TOML library matches keys case-insensitively and ignores extras, which
-// would let "Title" or "titel" pass silently.
+// would let "Title" or "titel" pass silently. Every occurrence is reported
+// at its own line, also inside the second or later [[views]].
 func (d *decoder) decode(src string, v any) bool {
 	d.loc = locate(src)
 	md, err := toml.Decode(src, v)
 	if err != nil {
 		var pe toml.ParseError
 		if errors.As(err, &pe) {
-			d.problems = append(d.problems, Problem{File: d.file, Line: pe.Position.Line, Msg: "invalid TOML: " + pe.Message})
+			d.problems = append(d.problems, Problem{File: d.file, Line: pe.Position.Line, Key: pe.LastKey, Msg: "invalid TOML: " + pe.Message})
+		} else if m := typeErrRE.FindStringSubmatch(err.Error()); m != nil {
+			line, _ := strconv.Atoi(m[1])
+			d.problems = append(d.problems, Problem{File: d.file, Line: line, Key: m[2], Msg: "invalid value: " + m[3]})
 		} else {
-			d.problems = append(d.problems, Problem{File: d.file, Msg: "invalid TOML: " + err.Error()})
+			d.problems = append(d.problems, Problem{File: d.file, Msg: "invalid TOML: " + strings.TrimPrefix(err.Error(), "toml: ")})
 		}
 		return false
 	}
 	allowed := map[string]bool{}
-	collectKeys(reflect.TypeOf(v).Elem(), "", allowed)
-	seen := map[string]bool{}
+	arrays := map[string]bool{}
+	collectKeys(reflect.TypeOf(v).Elem(), "", allowed, arrays)
+	counts := map[string]int{} // elements seen so far of each array of tables
 	for _, k := range md.Keys() {
 		path := strings.Join(k, ".")
-		if allowed[path] || seen[path] {
+		if arrays[path] && md.Type(k...) == "ArrayHash" {
+			counts[path]++
+		}
+		if allowed[path] {
 			continue
 		}
-		seen[path] = true
 		last := k[len(k)-1]
 		parent := strings.Join(k[:len(k)-1], ".")
 		if parent != "" && !allowed[parent] {
@@ -100,13 +113,30 @@ func (d *decoder) decode(src string, v any) bool {
 				msg = fmt.Sprintf("unknown key %q (keys are lowercase: did you mean %q?)", last, a[strings.LastIndexByte(a, '.')+1:])
 			}
 		}
-		d.problems = append(d.problems, Problem{File: d.file, Line: d.loc.line(path), Key: path, Msg: msg})
+		d.problems = append(d.problems, Problem{File: d.file, Line: d.loc.line(indexed(k, arrays, counts)), Key: path, Msg: msg})
 	}
 	return true
 }
 
+// indexed turns the key path k into the locator's form, with the index of
+// the current element after each array of tables: ["views", "titel"]
+// becomes "views.2.titel" while the third [[views]] is being read.
+func indexed(k []string, arrays map[string]bool, counts map[string]int) string {
+	var plain, out []string
+	for _, part := range k {
+		plain = append(plain, part)
+		out = append(out, part)
+		p := strings.Join(plain, ".")
+		if arrays[p] && counts[p] > 0 && len(plain) < len(k) {
+			out = append(out, strconv.Itoa(counts[p]-1))
+		}
+	}
+	return strings.Join(out, ".")
+}
+
 // collectKeys records every key path the struct type t accepts.
-func collectKeys(t reflect.Type, prefix string, out map[string]bool) {
+// Paths of slices of structs (arrays of tables) also go into arrays.
+func collectKeys(t reflect.Type, prefix string, out, arrays map[string]bool) {
 	for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice {
 		t = t.Elem()
 	}
@@ -125,11 +155,16 @@ func collectKeys(t reflect.Type, prefix string, out map[string]bool) {
 		}
 		out[path] = true
 		ft := f.Type
+		slice := false
 		for ft.Kind() == reflect.Pointer || ft.Kind() == reflect.Slice {
+			slice = slice || ft.Kind() == reflect.Slice
 			ft = ft.Elem()
 		}
-		if ft.Kind() == reflect.Struct && ft.String() != "toml.Primitive" {
-			collectKeys(ft, path, out)
+		if ft.Kind() == reflect.Struct && ft.String() != "toml.Primitive" && ft.String() != "time.Time" {
+			if slice {
+				arrays[path] = true
+			}
+			collectKeys(ft, path, out, arrays)
 		}
 	}
 }

@@ -88,7 +88,13 @@ type Definition struct {
 	// Digest is the sha256 of the file's bytes: lint compares it with the
 	// base revision's to find changes that lack a version bump.
 	Digest string
+	loc    locator
 }
+
+// Line returns the line of a dotted key in the definition's file, e.g.
+// "version" or "views.2.chart.kind" (indexes count from 0), falling back to
+// the nearest enclosing key that was written, then 0.
+func (d *Definition) Line(key string) int { return d.loc.line(key) }
 
 // View is a validated view of a definition.
 type View struct {
@@ -162,6 +168,7 @@ func (d *decoder) compileDef(r *rawDef, src []byte, cat *Catalogue) *Definition 
 		Description: strings.TrimSpace(r.Description), Help: strings.TrimSpace(r.Help)}
 	sum := sha256.Sum256(src)
 	def.Digest = hex.EncodeToString(sum[:])
+	def.loc = d.loc
 	if r.SchemaVersion != SchemaVersion {
 		d.addf("schema_version", "schema_version is %d, this generator reads %d", r.SchemaVersion, SchemaVersion)
 	}
@@ -211,10 +218,17 @@ func (d *decoder) compileDef(r *rawDef, src []byte, cat *Catalogue) *Definition 
 			d.addf("matrix.values", "values must list matrix keys, or [\"*\"] for the whole catalogue")
 		}
 		if !(len(r.Matrix.Values) == 1 && r.Matrix.Values[0] == "*") {
+			listed := map[string]bool{}
 			for _, v := range r.Matrix.Values {
-				if ok && !cat.Has(r.Matrix.Over, v) {
+				switch {
+				case v == "*":
+					d.addf("matrix.values", "\"*\" (the whole catalogue) must be the only value")
+				case listed[v]:
+					d.addf("matrix.values", "%s %q is listed twice", r.Matrix.Over, v)
+				case ok && !cat.Has(r.Matrix.Over, v):
 					d.addf("matrix.values", "%s %q is not in the %s catalogue", r.Matrix.Over, v, r.Matrix.Over)
 				}
+				listed[v] = true
 			}
 			def.MatrixKeys = r.Matrix.Values
 		}
@@ -250,6 +264,9 @@ func (d *decoder) compileDef(r *rawDef, src []byte, cat *Catalogue) *Definition 
 				d.addf(key("roles"), "%v", err)
 				continue
 			}
+			if len(def.Audience) > 0 && !roleIn(role, def.Audience) {
+				d.addf(key("roles"), "role %s is not in the report's audience", role)
+			}
 			v.Roles = append(v.Roles, role)
 		}
 		for _, o := range rv.Only {
@@ -257,8 +274,11 @@ func (d *decoder) compileDef(r *rawDef, src []byte, cat *Catalogue) *Definition 
 				d.addf(key("only"), "only needs a matrix")
 				break
 			}
-			if !cat.Has(def.MatrixOver, o) {
+			switch {
+			case !cat.Has(def.MatrixOver, o):
 				d.addf(key("only"), "%s %q is not in the %s catalogue", def.MatrixOver, o, def.MatrixOver)
+			case def.MatrixKeys != nil && !contains(def.MatrixKeys, o):
+				d.addf(key("only"), "%s %q is not among matrix.values", def.MatrixOver, o)
 			}
 		}
 		v.Only = rv.Only

@@ -118,18 +118,36 @@ func (s *Suite) expand(def *Definition) []Instance {
 	return out
 }
 
-// checkInstanceIDs reports instance ids that two definitions produce.
+// checkInstanceIDs reports instance ids that two definitions produce,
+// once per pair of definitions. Ids are compared ignoring case: each is a
+// folder name, and "alert-N12" and "alert-n12" are one folder on the file
+// systems of Windows and macOS. Definitions sharing a report id are
+// reported as such by the loader and skipped here.
 func (s *Suite) checkInstanceIDs() Problems {
 	var ps Problems
 	seen := map[string]*Definition{}
+	reported := map[[2]*Definition]bool{}
+	ids := map[string]int{}
 	for _, def := range s.Defs {
+		ids[def.ID]++
+	}
+	for _, def := range s.Defs {
+		if ids[def.ID] > 1 {
+			continue
+		}
 		for _, in := range s.expand(def) {
-			if prev, ok := seen[in.ID]; ok && prev != def {
-				d := &decoder{file: def.File, loc: nil}
-				ps = append(ps, Problem{File: d.file, Key: "id", Msg: fmt.Sprintf("report instance %q is also produced by %s", in.ID, prev.File)})
+			fold := strings.ToLower(in.ID)
+			prev, ok := seen[fold]
+			if !ok {
+				seen[fold] = def
 				continue
 			}
-			seen[in.ID] = def
+			if prev == def || reported[[2]*Definition{prev, def}] {
+				continue
+			}
+			reported[[2]*Definition{prev, def}] = true
+			ps = append(ps, Problem{File: def.File, Line: def.Line("id"), Key: "id",
+				Msg: fmt.Sprintf("report instance %q is also produced by %s (instance ids must differ, ignoring case)", in.ID, prev.File)})
 		}
 	}
 	return ps

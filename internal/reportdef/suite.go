@@ -1,6 +1,8 @@
 package reportdef
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io/fs"
 	"os"
@@ -81,6 +83,10 @@ type Suite struct {
 	Defs      []*Definition // sorted by id
 	Catalogue *Catalogue
 	Policy    Policy
+	// Sources is the sha256 of every file read, by its name under Dir
+	// ("srv.toml", "catalogue/srvs.toml"), so a plan can say which
+	// catalogue or policy files changed.
+	Sources map[string]string
 }
 
 type rawSRVs struct {
@@ -136,7 +142,7 @@ func Load(dir string) (*Suite, error) {
 // LoadFS is Load over a file system (used to lint a git revision); name
 // prefixes file names in messages.
 func LoadFS(fsys fs.FS, name string) (*Suite, error) {
-	s := &Suite{Dir: name}
+	s := &Suite{Dir: name, Sources: map[string]string{}}
 	var all Problems
 	read := func(file string) (string, *decoder, bool) {
 		d := &decoder{file: filepath.Join(name, file)}
@@ -145,6 +151,8 @@ func LoadFS(fsys fs.FS, name string) (*Suite, error) {
 			all = append(all, Problem{File: d.file, Msg: "cannot read: " + strings.TrimPrefix(err.Error(), "open "+file+": ")})
 			return "", d, false
 		}
+		sum := sha256.Sum256(b)
+		s.Sources[file] = hex.EncodeToString(sum[:])
 		return string(b), d, true
 	}
 	s.Catalogue = loadCatalogue(read, &all)
@@ -175,9 +183,7 @@ func LoadFS(fsys fs.FS, name string) (*Suite, error) {
 		}
 		all = append(all, d.problems...)
 	}
-	if len(all) == 0 {
-		all = append(all, s.checkInstanceIDs()...)
-	}
+	all = append(all, s.checkInstanceIDs()...)
 	if len(all) > 0 {
 		all.sort()
 		return nil, all
