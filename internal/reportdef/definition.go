@@ -177,7 +177,9 @@ func (d *decoder) compileDef(r *rawDef, src []byte, cat *Catalogue) *Definition 
 		d.addf("id", "id %q must be lowercase words joined by dashes, e.g. \"srv\" or \"alerts-all\"", r.ID)
 	}
 	var err error
-	if def.Version, err = ParseSemver(r.Version); err != nil {
+	def.Version, err = ParseSemver(r.Version)
+	versionOK := err == nil
+	if !versionOK {
 		d.addf("version", "%v", err)
 	}
 	for _, k := range []struct{ key, val string }{{"title", r.Title}, {"category", r.Category}, {"owner", r.Owner}, {"description", r.Description}} {
@@ -303,7 +305,7 @@ func (d *decoder) compileDef(r *rawDef, src []byte, cat *Catalogue) *Definition 
 		def.Views = append(def.Views, v)
 	}
 	if len(r.Changelog) == 0 {
-		d.addf("changelog", "changelog needs an entry for version %s", r.Version)
+		d.addf("changelog", "changelog needs an entry for version %q", r.Version)
 	}
 	var newest Semver
 	for i, c := range r.Changelog {
@@ -323,7 +325,8 @@ func (d *decoder) compileDef(r *rawDef, src []byte, cat *Catalogue) *Definition 
 		}
 		def.Changelog = append(def.Changelog, Change{Version: ver, Date: c.Date.Format("2006-01-02"), Note: strings.TrimSpace(c.Note)})
 	}
-	if len(def.Changelog) > 0 && newest != def.Version {
+	// a version that does not parse is reported once, at version
+	if versionOK && len(def.Changelog) > 0 && newest != def.Version {
 		d.addf("version", "version %s has no changelog entry (newest entry is %s)", def.Version, newest)
 	}
 	return def
