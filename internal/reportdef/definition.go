@@ -297,8 +297,7 @@ func (d *decoder) compileDef(r *rawDef, src []byte, cat *Catalogue) *Definition 
 			v.Chart = Chart{Kind: c.Kind, X: c.X, Series: c.Series, Highlight: c.Highlight, Percent: c.Percent, Stack: c.Stack, GroupBy: c.GroupBy, SeriesFrom: c.SeriesFrom}
 			if !contains(ChartKinds, c.Kind) {
 				d.addf(key("chart.kind"), "unknown chart kind %q (want one of %s)", c.Kind, strings.Join(ChartKinds, ", "))
-			}
-			if c.Kind != "table" && (c.X == "" || len(c.Series) == 0) {
+			} else if c.Kind != "table" && (c.X == "" || len(c.Series) == 0) {
 				d.addf(key("chart"), "a %s chart needs x and series", c.Kind)
 			}
 		}
@@ -308,12 +307,17 @@ func (d *decoder) compileDef(r *rawDef, src []byte, cat *Catalogue) *Definition 
 		d.addf("changelog", "changelog needs an entry for version %q", r.Version)
 	}
 	var newest Semver
+	seenVersions := map[Semver]bool{}
 	for i, c := range r.Changelog {
 		ver, err := ParseSemver(c.Version)
 		if err != nil {
 			d.addf(fmt.Sprintf("changelog.%d.version", i), "%v", err)
 			continue
 		}
+		if seenVersions[ver] {
+			d.addf(fmt.Sprintf("changelog.%d.version", i), "changelog has two entries for version %s", ver)
+		}
+		seenVersions[ver] = true
 		if c.Date.IsZero() {
 			d.addf(fmt.Sprintf("changelog.%d.date", i), "date is required (e.g. date = 2026-11-24)")
 		}

@@ -85,13 +85,14 @@ func (l locator) add(path string, line int) {
 	}
 }
 
-// line returns the line of path, falling back to its parents, then 0.
+// line returns the line of path, falling back to its parents, then 0. A
+// path with indexes ("views.1.title") is looked up only with them, so a
+// key missing from the second view falls back to that view's [[views]]
+// line, not to the first view's key; a path without indexes
+// ("views.title") finds the first occurrence.
 func (l locator) line(path string) int {
 	for p := path; p != ""; {
 		if n, ok := l[p]; ok {
-			return n
-		}
-		if n, ok := l[stripIndexes(p)]; ok {
 			return n
 		}
 		dot := strings.LastIndexByte(p, '.')

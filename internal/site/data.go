@@ -42,7 +42,7 @@ func writeData(root string, o Options, p *plan) error {
 				if err != nil {
 					return fmt.Errorf("role %s report %s view %s: %w", r.in.Role, rep.in.ID, v.in.ID, err)
 				}
-				if err := writeFileAtomic(dst, b); err != nil {
+				if err := writeFile(dst, b); err != nil {
 					return err
 				}
 				if v.script == "" {
@@ -52,7 +52,7 @@ func writeData(root string, o Options, p *plan) error {
 				for _, c := range v.charts {
 					js.Write(c.js)
 				}
-				if err := writeFileAtomic(filepath.Join(root, filepath.FromSlash(strings.TrimPrefix(v.script, "/"))), js.Bytes()); err != nil {
+				if err := writeFile(filepath.Join(root, filepath.FromSlash(strings.TrimPrefix(v.script, "/"))), js.Bytes()); err != nil {
 					return err
 				}
 			}
@@ -74,36 +74,22 @@ func encodeCSV(header []string, rows [][]string) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-// writeFileAtomic writes b to a temporary file in the target folder and
-// renames it into place.
-func writeFileAtomic(dst string, b []byte) error {
+// writeFile writes b to dst, creating its folder. Files are written in
+// place: the whole staging folder is renamed into place only when the site
+// is complete, so per-file atomicity would buy nothing and cost a rename
+// and a chmod per file.
+func writeFile(dst string, b []byte) error {
 	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 		return fmt.Errorf("creating folder for %s: %w", dst, err)
 	}
-	f, err := os.CreateTemp(filepath.Dir(dst), ".tmp-*")
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", dst, err)
-	}
-	tmp := f.Name()
-	_, werr := f.Write(b)
-	cerr := f.Close()
-	if werr != nil || cerr != nil {
-		_ = os.Remove(tmp)
-		return fmt.Errorf("writing %s: %w", dst, firstErr(werr, cerr))
-	}
-	if err := os.Chmod(tmp, 0o644); err != nil {
-		_ = os.Remove(tmp)
-		return fmt.Errorf("writing %s: %w", dst, err)
-	}
-	if err := os.Rename(tmp, dst); err != nil {
-		_ = os.Remove(tmp)
+	if err := os.WriteFile(dst, b, 0o644); err != nil {
 		return fmt.Errorf("writing %s: %w", dst, err)
 	}
 	return nil
 }
 
-// copyFile copies src to dst atomically.
-func copyFile(src, dst string) (err error) {
+// copyFile copies src to dst, creating dst's folder.
+func copyFile(src, dst string) error {
 	in, err := os.Open(src)
 	if err != nil {
 		return fmt.Errorf("copying %s: %w", src, err)
@@ -112,33 +98,16 @@ func copyFile(src, dst string) (err error) {
 	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 		return fmt.Errorf("creating folder for %s: %w", dst, err)
 	}
-	f, err := os.CreateTemp(filepath.Dir(dst), ".tmp-*")
+	f, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
 	if err != nil {
 		return fmt.Errorf("copying %s: %w", src, err)
 	}
-	tmp := f.Name()
 	_, werr := io.Copy(f, in)
-	cerr := f.Close()
-	if werr != nil || cerr != nil {
-		_ = os.Remove(tmp)
-		return fmt.Errorf("copying %s: %w", src, firstErr(werr, cerr))
+	if cerr := f.Close(); werr == nil {
+		werr = cerr
 	}
-	if err := os.Chmod(tmp, 0o644); err != nil {
-		_ = os.Remove(tmp)
-		return err
-	}
-	if err := os.Rename(tmp, dst); err != nil {
-		_ = os.Remove(tmp)
-		return fmt.Errorf("copying %s: %w", src, err)
-	}
-	return nil
-}
-
-func firstErr(errs ...error) error {
-	for _, e := range errs {
-		if e != nil {
-			return e
-		}
+	if werr != nil {
+		return fmt.Errorf("copying %s: %w", src, werr)
 	}
 	return nil
 }
