@@ -3,6 +3,7 @@ package cli
 import (
 	"encoding/json"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"text/tabwriter"
 
@@ -13,8 +14,9 @@ import (
 )
 
 func (e *env) lint(args []string) error {
-	fs := e.flags("lint", "[--reportdefs DIR]")
+	fs := e.flags("lint", "[--reportdefs DIR] [--base REF]")
 	dir := fs.String("reportdefs", "reportdefs", "folder of report definitions")
+	base := fs.String("base", "", "git revision to compare with: a definition changed since then needs a version bump and a changelog entry")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -22,9 +24,31 @@ func (e *env) lint(args []string) error {
 	if err != nil {
 		return err
 	}
+	against := ""
+	if *base != "" {
+		old, err := suiteAt("lint", *dir, *base)
+		if err != nil {
+			return err
+		}
+		diffs := reportdef.Diff(old, s)
+		changed := 0
+		for _, d := range diffs {
+			switch {
+			case d.Kind == reportdef.Removed:
+				fmt.Fprintf(e.stderr, "carport: lint: note: report %q (%s) was removed since %s; status = \"archived\" would keep it in the catalogue\n",
+					d.ID, filepath.ToSlash(d.Base.File), *base)
+			case d.Content:
+				changed++
+			}
+		}
+		if ps := reportdef.CheckBumps(old, s, *base); len(ps) > 0 {
+			return &badInput{ps, "give every changed definition a greater version and a [[changelog]] entry for it"}
+		}
+		against = fmt.Sprintf(", %d changed since %s", changed, *base)
+	}
 	n := len(s.Instances(reportdef.Select{Drafts: true, Archived: true}))
-	fmt.Fprintf(e.stderr, "carport: lint: %d definitions, %d report instances, %d SRVs, %d alert codes: ok\n",
-		len(s.Defs), n, len(s.Catalogue.SRVs), len(s.Catalogue.Alerts))
+	fmt.Fprintf(e.stderr, "carport: lint: %d definitions, %d report instances, %d SRVs, %d alert codes%s: ok\n",
+		len(s.Defs), n, len(s.Catalogue.SRVs), len(s.Catalogue.Alerts), against)
 	return nil
 }
 

@@ -32,6 +32,7 @@ usage:
   carport open BUNDLE -i IDENTITY [--to DIR]
   carport lint [--reportdefs DIR] [--base REF]
   carport list [--search TEXT] [--role R] [--status S] [--category C] [--format table|csv|json]
+  carport plan --base REF [--reportdefs DIR] [--extracts DIR [--period YYYY-MM --party ID]]
   carport version
 
 Run 'carport COMMAND -h' for the flags of a command.
@@ -62,6 +63,8 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = env.lint(args[1:])
 	case "list":
 		err = env.list(args[1:])
+	case "plan":
+		err = env.plan(args[1:])
 	case "version", "--version":
 		fmt.Fprintln(stdout, "carport", Version)
 	case "help", "-h", "--help":
@@ -114,11 +117,11 @@ func (e *env) report(err error) int {
 	switch {
 	case errors.As(err, &ue):
 		code, hint = ExitBadData, ue.hint
+	case errors.As(err, &bi): // before Problems: a badInput may wrap them with its own hint
+		code, hint = ExitBadData, bi.hint
 	case errors.As(err, &ps):
 		code = ExitBadData
 		hint = "fix the report definitions above; 'carport lint' checks them without a build"
-	case errors.As(err, &bi):
-		code, hint = ExitBadData, bi.hint
 	case errors.As(err, &de):
 		code, hint = ExitBadData, de.Hint
 	case errors.As(err, &tm):

@@ -21,6 +21,8 @@ type Problem struct {
 	Hint string
 }
 
+// Error formats the problem as `file:line: key "k": message`, leaving out
+// what is unknown.
 func (p Problem) Error() string {
 	var b strings.Builder
 	b.WriteString(p.File)
@@ -38,6 +40,7 @@ func (p Problem) Error() string {
 // Problems is every problem found; it is the error the loaders return.
 type Problems []Problem
 
+// Error is one problem a line, in order.
 func (ps Problems) Error() string {
 	lines := make([]string, len(ps))
 	for i, p := range ps {
@@ -46,7 +49,7 @@ func (ps Problems) Error() string {
 	return strings.Join(lines, "\n")
 }
 
-// sortProblems orders problems by file, then line.
+// sort orders problems by file, then line, keeping the order of equals.
 func (ps Problems) sort() {
 	sort.SliceStable(ps, func(i, j int) bool {
 		if ps[i].File != ps[j].File {
