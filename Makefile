@@ -44,9 +44,12 @@ check: deps
 	$(GO) test -race -count=1 ./...
 
 # Throughput and peak memory on the medium month, against encoding/csv read in the same run.
-bench: build
-	$(GO) test -run '^$$' -bench . -benchmem ./internal/...
-	./scripts/bench.sh
+# BENCH_SCALE=small for a quick look; the generated months are cached in BENCH_CACHE.
+BENCH_SCALE ?= medium
+BENCH_CACHE ?= /tmp/carport-bench
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./internal/extract/ ./internal/bench/
+	GO=$(GO) BENCH_SCALE=$(BENCH_SCALE) BENCH_CACHE=$(BENCH_CACHE) ./scripts/bench.sh
 
 clean:
 	rm -rf bin $(DEMO)

@@ -25,85 +25,86 @@ type edEvent struct {
 	inPeriod bool
 }
 
-var edCodes = map[string]bool{"N16": true, "N42": true, "AD1": true, "8F35": true, "8F36": true}
-
 type alertWorker struct {
 	e     *Engine
-	ev    *events
-	ed    []edEvent
-	maxMS int64                  // latest generated_at seen
-	sym   map[extract.Sym]string // ED codes by symbol, filled lazily
+	ev    *eventWorker
+	ed    *spillWriter
+	maxMS int64   // latest generated_at seen
+	codes []uint8 // follow-up code index by symbol, filled lazily
+	known []bool  // whether codes[sym] is filled
+	dims  [nDims]extract.Sym
 }
 
-func newAlertWorker(e *Engine) *alertWorker {
-	return &alertWorker{e: e, ev: newEvents(false), sym: map[extract.Sym]string{}}
+func newAlertWorker(e *Engine, ev *eventWorker, ed *spillWriter) *alertWorker {
+	return &alertWorker{e: e, ev: ev, ed: ed}
 }
 
 func (w *alertWorker) add(a *extract.Alert) {
 	if a.GeneratedMS > w.maxMS {
 		w.maxMS = a.GeneratedMS
 	}
+	role := roleIndex(a.Role)
 	if a.InPeriod {
-		dims := [nDims]extract.Sym{a.ReasonCode, a.Region, a.SMETS, a.DeviceType, a.DeviceManufacturer,
+		w.dims = [nDims]extract.Sym{a.ReasonCode, a.Region, a.SMETS, a.DeviceType, a.DeviceManufacturer,
 			a.DeviceModel, a.DeviceFirmware, a.CHFManufacturer, a.CHFModel, a.CHFVariant, a.CHFFirmware}
 		dur := a.DeliveryMS
 		if !a.Delivered {
 			dur = -1
 		}
-		w.ev.add(gkey{roleIndex(a.Role), a.Party, a.Code}, a.Day, a.Delivered, dur, &dims)
+		w.ev.add(gkey{role, a.Party, a.Code}, a.Day, a.Delivered, dur, &w.dims)
 	}
 	if a.Role != extract.ED || len(a.DeviceID) == 0 {
 		return
 	}
-	code, ok := w.sym[a.Code]
-	if !ok {
-		code = w.e.sym.Name(a.Code)
-		if !edCodes[code] {
-			code = ""
-		}
-		w.sym[a.Code] = code
+	if int(a.Code) >= len(w.known) {
+		n := int(a.Code) + 64
+		w.known = append(w.known, make([]bool, n-len(w.known))...)
+		w.codes = append(w.codes, make([]uint8, n-len(w.codes))...)
 	}
-	if code == "" {
-		return
+	if !w.known[a.Code] {
+		w.codes[a.Code] = edCodeIndex(w.e.sym.Name(a.Code))
+		w.known[a.Code] = true
 	}
-	w.ed = append(w.ed, edEvent{party: a.Party, device: string(a.DeviceID), code: code, atMS: a.GeneratedMS,
-		alertID: string(a.AlertID), supplier: a.EnergySupplier, inPeriod: a.InPeriod})
+	if c := w.codes[a.Code]; c != 0 {
+		w.ed.ed(a.Party, a.EnergySupplier, a.GeneratedMS, c, a.InPeriod, a.DeviceID, a.AlertID)
+	}
 }
 
-// edIndex holds each ED's follow-up events by device, in time order.
+// edIndex is where each ED's follow-up alerts are, and how far the alert
+// extract runs.
 type edIndex struct {
-	byParty map[extract.Sym]map[string][]edEvent
+	store *edStore
 	// coverMS is the last instant the alert extract covers: its latest
 	// generated_at, at most FollowUpDays after the period.
 	coverMS int64
 }
 
-func newEDIndex(ws []*alertWorker, p extract.Period) *edIndex {
-	x := &edIndex{byParty: map[extract.Sym]map[string][]edEvent{}}
+func newEDIndex(ws []*alertWorker, p extract.Period) (*edIndex, error) {
+	x := &edIndex{store: &edStore{}}
 	limit := p.EndMS() + FollowUpDays*24*time.Hour.Milliseconds()
+	var err error
 	for _, w := range ws {
 		x.coverMS = max(x.coverMS, min(w.maxMS, limit))
-		for _, ev := range w.ed {
-			devs := x.byParty[ev.party]
-			if devs == nil {
-				devs = map[string][]edEvent{}
-				x.byParty[ev.party] = devs
-			}
-			devs[ev.device] = append(devs[ev.device], ev)
-		}
-		w.ed = nil
-	}
-	for _, devs := range x.byParty {
-		for _, evs := range devs {
-			sort.Slice(evs, func(i, j int) bool {
-				if evs[i].atMS != evs[j].atMS {
-					return evs[i].atMS < evs[j].atMS
-				}
-				return evs[i].alertID < evs[j].alertID
-			})
+		x.store.dir = w.ed.dir
+		x.store.workers = append(x.store.workers, w.ed.w)
+		if cerr := w.ed.close(); err == nil {
+			err = cerr
 		}
 	}
-	return x
+	return x, err
+}
+
+// edEvents returns (once per builder) the follow-up alerts of ED party me
+// by device, in time order.
+func (b *builder) edEvents(me extract.Sym) map[string][]edEvent {
+	if b.ed == nil {
+		m, err := b.e.ed.store.party(me)
+		if err != nil && b.err == nil {
+			b.err = err
+		}
+		b.ed = m
+	}
+	return b.ed
 }
 
 // extractEndMS is the last instant the alert extract covers: a window
@@ -126,7 +127,7 @@ func (b *builder) followup(v reportdef.View, me extract.Sym) table {
 	end := b.extractEndMS()
 	type counts struct{ n16, met, failed, pending int64 }
 	by := map[string]*counts{}
-	for _, evs := range b.e.ed.byParty[me] {
+	for _, evs := range b.edEvents(me) {
 		for i, ev := range evs {
 			if ev.code != "N16" || !ev.inPeriod {
 				continue
@@ -189,7 +190,7 @@ func (b *builder) unmatchedAlerts(v reportdef.View, me extract.Sym) []unmatched 
 	win := windowOr(v, b.e.cfg.Suite.Policy.OutageRestoreWindow)
 	end := b.extractEndMS()
 	var out []unmatched
-	for _, evs := range b.e.ed.byParty[me] {
+	for _, evs := range b.edEvents(me) {
 		for i, ev := range evs {
 			if !ev.inPeriod {
 				continue

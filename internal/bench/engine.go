@@ -11,6 +11,7 @@ package bench
 import (
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -28,7 +29,9 @@ type Config struct {
 	Extracts string           // folder of the period's extracts
 	Period   extract.Period
 	// StageDir is a private (0700) folder for device-level files streamed
-	// per party; the caller removes it.
+	// per party and for the scan's spill of row-level detail (signifier
+	// tuples, distributors' follow-up alerts: see spill.go), which holds
+	// about 20 bytes per event row; the caller removes it.
 	StageDir string
 	Workers  int       // scan workers; 0 means GOMAXPROCS
 	Progress io.Writer // optional progress lines
@@ -79,37 +82,64 @@ func Run(cfg Config) (*Engine, error) {
 	e.indexIncidents()
 	e.stage("parties and incidents", rep, t0)
 
+	days := cfg.Period.Days()
+	spill := filepath.Join(cfg.StageDir, "spill")
 	t0 = time.Now()
-	var srWorkers []*events
-	rep, err = extract.ScanServiceRequests(cfg.Extracts, o, func(int) func(*extract.ServiceRequest) {
-		ev := newEvents(true)
+	var srWorkers []*eventWorker
+	var spillErr error
+	newSpill := func(kind string, w int) *spillWriter {
+		sp, err := newSpillWriter(filepath.Join(spill, kind), w)
+		if err != nil && spillErr == nil {
+			spillErr = err
+		}
+		if sp == nil {
+			sp = &spillWriter{err: err}
+		}
+		return sp
+	}
+	srSketches := newSharedSketches()
+	rep, err = extract.ScanServiceRequests(cfg.Extracts, o, func(w int) func(*extract.ServiceRequest) {
+		ev := newEventWorker(days, newSpill("service_requests", w), srSketches)
 		srWorkers = append(srWorkers, ev)
 		return srSink(ev)
 	})
 	e.Quality = append(e.Quality, rep)
+	if err == nil {
+		err = spillErr
+	}
 	if err != nil {
 		return nil, err
 	}
-	e.sr = mergeEvents(srWorkers, true, cfg.Period.Days())
+	if e.sr, err = mergeWorkers(srWorkers, true, days); err != nil {
+		return nil, err
+	}
 	e.stage("service requests", rep, t0)
 
 	t0 = time.Now()
 	var alWorkers []*alertWorker
-	rep, err = extract.ScanAlerts(cfg.Extracts, o, func(int) func(*extract.Alert) {
-		w := newAlertWorker(e)
-		alWorkers = append(alWorkers, w)
-		return w.add
+	alSketches := newSharedSketches()
+	rep, err = extract.ScanAlerts(cfg.Extracts, o, func(w int) func(*extract.Alert) {
+		aw := newAlertWorker(e, newEventWorker(days, newSpill("alerts", w), alSketches), newSpill("ed", w))
+		alWorkers = append(alWorkers, aw)
+		return aw.add
 	})
 	e.Quality = append(e.Quality, rep)
+	if err == nil {
+		err = spillErr
+	}
 	if err != nil {
 		return nil, err
 	}
-	evs := make([]*events, len(alWorkers))
+	evs := make([]*eventWorker, len(alWorkers))
 	for i, w := range alWorkers {
 		evs[i] = w.ev
 	}
-	e.al = mergeEvents(evs, false, cfg.Period.Days())
-	e.ed = newEDIndex(alWorkers, cfg.Period)
+	if e.al, err = mergeWorkers(evs, false, days); err != nil {
+		return nil, err
+	}
+	if e.ed, err = newEDIndex(alWorkers, cfg.Period); err != nil {
+		return nil, err
+	}
 	e.stage("alerts", rep, t0)
 
 	t0 = time.Now()
@@ -139,15 +169,6 @@ func (e *Engine) stage(name string, rep extract.FileReport, t0 time.Time) {
 		fmt.Fprintf(e.cfg.Progress, "carport: read %-22s %10d rows in %6.2fs (%.0f rows/s, %d bad, %d outside the period)\n",
 			rep.File, rep.Rows, s.Elapsed.Seconds(), rate, rep.Bad, rep.OutsidePeriod)
 	}
-}
-
-func mergeEvents(ws []*events, sketchDims bool, days int) *events {
-	out := newEvents(sketchDims)
-	for _, w := range ws {
-		out.merge(w)
-	}
-	out.finish(days)
-	return out
 }
 
 func (e *Engine) indexIncidents() {

@@ -307,7 +307,11 @@ AD1 without 8F36,D3,A`+itoa(int64(findN(t, e, "D3", "AD1")))+`,2026-10-31T23:30:
 
 // findN returns the fixture's running number of the alert on device with code.
 func findN(t *testing.T, e *Engine, device, code string) int {
-	for _, devs := range e.ed.byParty {
+	for _, p := range e.Parties.InRole(extract.ED) {
+		devs, err := e.ed.store.party(e.sym.Intern([]byte(p.ID)))
+		if err != nil {
+			t.Fatal(err)
+		}
 		for _, ev := range devs[device] {
 			if ev.code == code {
 				n := 0

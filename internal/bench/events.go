@@ -6,7 +6,11 @@ package bench
 // delivery time, -1 when unknown) and eleven signifiers. One aggregator
 // serves both; the views name the columns per dataset.
 
-import "github.com/dcc/carport/internal/extract"
+import (
+	"sync"
+
+	"github.com/dcc/carport/internal/extract"
+)
 
 // nDims is the number of signifiers kept per event.
 const nDims = 11
@@ -23,6 +27,14 @@ var dimNames = map[string][nDims]string{
 type roleID uint8
 
 func roleIndex(r extract.Role) roleID {
+	switch r { // the hot path: one per row
+	case extract.IS:
+		return 0
+	case extract.GS:
+		return 2
+	case extract.ED:
+		return 3
+	}
 	for i, x := range extract.Roles {
 		if x == r {
 			return roleID(i)
@@ -45,6 +57,8 @@ type monthAgg struct {
 	sk             Sketch
 }
 
+// add counts one event; its duration goes to the group's shared sketch
+// (see sharedSketches), not to m.sk.
 func (m *monthAgg) add(ok bool, dur int64) {
 	m.n++
 	if ok {
@@ -59,7 +73,6 @@ func (m *monthAgg) add(ok bool, dur int64) {
 		}
 		m.durN++
 		m.durSum += dur
-		m.sk.Add(dur)
 	}
 }
 
@@ -111,38 +124,137 @@ func (d *dimAgg) merge(o *dimAgg) {
 	d.sk.Merge(&o.sk)
 }
 
-// events aggregates one dataset. Each scan worker fills its own; merge
-// combines them.
+// events is one dataset's aggregates once every worker is merged: the
+// views' way in. Signifier groups are not held here: they are read back
+// per party from the spill (see spill.go), so memory does not grow with
+// them.
 type events struct {
-	month map[gkey]*monthAgg
-	day   map[dayKey]*dayAgg
-	dims  map[dimKey]*dimAgg
-	// Built by finish once every worker is merged: the views' way in.
 	byRole map[roleID]map[extract.Sym]map[extract.Sym]*monthAgg // role → code → party
 	days   map[gkey][]dayAgg                                    // dense per period day
-	groups map[gkey][]dimEntry
-	// sketchDims says whether dims groups keep a duration sketch (the
-	// service-request SVP file has a median column; the alert one does not).
-	sketchDims bool
+	dims   *dimStore
 }
 
-func newEvents(sketchDims bool) *events {
-	return &events{month: map[gkey]*monthAgg{}, day: map[dayKey]*dayAgg{}, dims: map[dimKey]*dimAgg{}, sketchDims: sketchDims}
+// eventWorker is one scan worker's aggregator. Month and day figures live
+// in dense slices indexed by a small group number, found through a map
+// with a one-entry cache (consecutive rows often share a group); the
+// signifiers of each row go to the spill as a 20-byte record naming a
+// worker-local tuple of the eleven symbols.
+type eventWorker struct {
+	days   int
+	gids   groupTable
+	lastK  gkey
+	lastG  int32
+	keys   []gkey
+	month  []monthAgg
+	day    [][]dayAgg // by group: one per period day, cut from dayChunk
+	chunk  []dayAgg   // where the next groups' days are cut from
+	tuples tupleTable
+	lastT  [nDims]extract.Sym
+	lastID uint32
+	sp     *spillWriter
+	// Durations wait in pend[id] and go to the group's sketch, shared by
+	// all workers, sketchBatch at a time.
+	sketches *sharedSketches
+	shared   []*lockedSketch
+	pend     [][]int64
 }
 
-func (e *events) add(g gkey, day int, ok bool, dur int64, dims *[nDims]extract.Sym) {
-	m := e.month[g]
-	if m == nil {
-		m = &monthAgg{}
-		e.month[g] = m
+// sketchBatch is how many durations a worker buffers per group before
+// taking the group's lock.
+const sketchBatch = 32
+
+func newEventWorker(days int, sp *spillWriter, sk *sharedSketches) *eventWorker {
+	return &eventWorker{days: days, lastG: -1, lastID: noTuple, sp: sp, sketches: sk}
+}
+
+// sharedSketches holds one duration sketch per group for every worker of
+// a dataset. Per-worker sketches cost one set of bucket pages per worker
+// and group, and their bucket pages are most of the aggregates' memory.
+type sharedSketches struct {
+	mu sync.Mutex
+	m  map[gkey]*lockedSketch
+}
+
+type lockedSketch struct {
+	mu sync.Mutex
+	sk Sketch
+}
+
+func newSharedSketches() *sharedSketches { return &sharedSketches{m: map[gkey]*lockedSketch{}} }
+
+func (s *sharedSketches) get(g gkey) *lockedSketch {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	x := s.m[g]
+	if x == nil {
+		x = &lockedSketch{}
+		s.m[g] = x
 	}
-	m.add(ok, dur)
-	dk := dayKey{g, int16(day)}
-	d := e.day[dk]
-	if d == nil {
-		d = &dayAgg{}
-		e.day[dk] = d
+	return x
+}
+
+// flush adds the buffered durations of group id to its shared sketch.
+func (w *eventWorker) flush(id int32) {
+	p := w.pend[id]
+	if len(p) == 0 {
+		return
 	}
+	x := w.shared[id]
+	x.mu.Lock()
+	for _, v := range p {
+		x.sk.Add(v)
+	}
+	x.mu.Unlock()
+	w.pend[id] = p[:0]
+}
+
+const noTuple = ^uint32(0)
+
+func (w *eventWorker) group(g gkey) int32 {
+	if w.lastG >= 0 && w.lastK == g {
+		return w.lastG
+	}
+	id, ok := w.gids.find(g)
+	if !ok {
+		id = w.gids.add(g)
+		w.keys = append(w.keys, g)
+		w.month = append(w.month, monthAgg{})
+		// days come from 64-group chunks: appending to one slice would
+		// copy it at every doubling and leave the old copies as garbage
+		if len(w.chunk) < w.days {
+			w.chunk = make([]dayAgg, 64*w.days)
+		}
+		w.day = append(w.day, w.chunk[:w.days:w.days])
+		w.chunk = w.chunk[w.days:]
+		w.shared = append(w.shared, w.sketches.get(g))
+		w.pend = append(w.pend, nil)
+	}
+	w.lastK, w.lastG = g, id
+	return id
+}
+
+func (w *eventWorker) tuple(dims *[nDims]extract.Sym) uint32 {
+	if w.lastID != noTuple && w.lastT == *dims {
+		return w.lastID
+	}
+	id := w.tuples.id(dims)
+	w.lastT, w.lastID = *dims, id
+	return id
+}
+
+func (w *eventWorker) add(g gkey, day int, ok bool, dur int64, dims *[nDims]extract.Sym) {
+	id := w.group(g)
+	w.month[id].add(ok, dur)
+	if dur >= 0 {
+		if w.pend[id] == nil {
+			w.pend[id] = make([]int64, 0, sketchBatch)
+		}
+		w.pend[id] = append(w.pend[id], dur)
+		if len(w.pend[id]) == sketchBatch {
+			w.flush(id)
+		}
+	}
+	d := &w.day[id][day]
 	d.n++
 	if ok {
 		d.ok++
@@ -151,48 +263,66 @@ func (e *events) add(g gkey, day int, ok bool, dur int64, dims *[nDims]extract.S
 		d.durN++
 		d.durSum += dur
 	}
-	xk := dimKey{g: g, ok: ok, dims: *dims}
-	x := e.dims[xk]
-	if x == nil {
-		x = &dimAgg{}
-		e.dims[xk] = x
-	}
-	x.n++
-	if dur >= 0 {
-		x.durN++
-		x.durSum += dur
-		if e.sketchDims {
-			x.sk.Add(dur)
-		}
-	}
+	w.sp.dim(g, ok, w.tuple(dims), dur)
 }
 
-func (e *events) merge(o *events) {
-	for k, v := range o.month {
-		if m := e.month[k]; m != nil {
-			m.merge(v)
-		} else {
-			e.month[k] = v
+// mergeWorkers combines the workers' aggregates of one dataset, closes
+// their spills and indexes the result by role, code and party.
+func mergeWorkers(ws []*eventWorker, sketchDims bool, days int) (*events, error) {
+	e := &events{byRole: map[roleID]map[extract.Sym]map[extract.Sym]*monthAgg{}, days: map[gkey][]dayAgg{},
+		dims: &dimStore{sketch: sketchDims}}
+	var err error
+	for _, w := range ws {
+		for i := range w.keys {
+			w.flush(int32(i))
 		}
 	}
-	for k, v := range o.day {
-		if d := e.day[k]; d != nil {
-			d.merge(v)
-		} else {
-			e.day[k] = v
+	for _, w := range ws {
+		for i, k := range w.keys {
+			codes := e.byRole[k.role]
+			if codes == nil {
+				codes = map[extract.Sym]map[extract.Sym]*monthAgg{}
+				e.byRole[k.role] = codes
+			}
+			parties := codes[k.code]
+			if parties == nil {
+				parties = map[extract.Sym]*monthAgg{}
+				codes[k.code] = parties
+			}
+			if m := parties[k.party]; m != nil {
+				m.merge(&w.month[i])
+			} else {
+				m := w.month[i]
+				parties[k.party] = &m
+			}
+			d := e.days[k]
+			if d == nil {
+				d = make([]dayAgg, days)
+				e.days[k] = d
+			}
+			for j := range d {
+				d[j].merge(&w.day[i][j])
+			}
+		}
+		if cerr := w.sp.close(); err == nil {
+			err = cerr
+		}
+		e.dims.workers = append(e.dims.workers, dimSource{dir: w.sp.dir, w: w.sp.w, tuples: w.tuples.list})
+		w.shared, w.pend = nil, nil
+		w.gids, w.tuples.slots, w.month, w.day, w.chunk = groupTable{}, nil, nil, nil, nil
+	}
+	if len(ws) > 0 {
+		for k, x := range ws[0].sketches.m {
+			if m := e.byRole[k.role][k.code][k.party]; m != nil {
+				m.sk = x.sk
+			}
 		}
 	}
-	for k, v := range o.dims {
-		if d := e.dims[k]; d != nil {
-			d.merge(v)
-		} else {
-			e.dims[k] = v
-		}
-	}
+	return e, err
 }
 
 // srSink returns a per-worker sink for service requests.
-func srSink(e *events) func(*extract.ServiceRequest) {
+func srSink(e *eventWorker) func(*extract.ServiceRequest) {
 	var dims [nDims]extract.Sym
 	return func(r *extract.ServiceRequest) {
 		dims = [nDims]extract.Sym{r.ResponseCode, r.Region, r.SMETS, r.DeviceType, r.DeviceManufacturer,
@@ -205,39 +335,6 @@ type dimEntry struct {
 	ok   bool
 	dims [nDims]extract.Sym
 	agg  *dimAgg
-}
-
-// finish indexes the merged aggregates by role, code and party so that
-// each view reads only its own groups.
-func (e *events) finish(days int) {
-	e.byRole = map[roleID]map[extract.Sym]map[extract.Sym]*monthAgg{}
-	for k, v := range e.month {
-		codes := e.byRole[k.role]
-		if codes == nil {
-			codes = map[extract.Sym]map[extract.Sym]*monthAgg{}
-			e.byRole[k.role] = codes
-		}
-		parties := codes[k.code]
-		if parties == nil {
-			parties = map[extract.Sym]*monthAgg{}
-			codes[k.code] = parties
-		}
-		parties[k.party] = v
-	}
-	e.days = map[gkey][]dayAgg{}
-	for k, v := range e.day {
-		d := e.days[k.g]
-		if d == nil {
-			d = make([]dayAgg, days)
-			e.days[k.g] = d
-		}
-		d[k.day] = *v
-	}
-	e.groups = map[gkey][]dimEntry{}
-	for k, v := range e.dims {
-		e.groups[k.g] = append(e.groups[k.g], dimEntry{k.ok, k.dims, v})
-	}
-	e.month, e.day, e.dims = nil, nil, nil
 }
 
 // each calls fn for every party's month aggregate of the codes in set.

@@ -12,6 +12,7 @@ package bench
 
 import (
 	"bufio"
+	"bytes"
 	"compress/gzip"
 	"encoding/csv"
 	"fmt"
@@ -19,8 +20,11 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/dcc/carport/internal/extract"
 	"github.com/dcc/carport/internal/reportdef"
@@ -53,7 +57,7 @@ type inventory struct {
 	certDay  int32
 	ownerCol [4]int // columns of import, export, gas supplier and dno in DeviceColumns
 	roles    [4]extract.Role
-	row      []string
+	line     []byte // one estate row being encoded
 	err      error
 }
 
@@ -122,7 +126,9 @@ func (inv *inventory) out(k gkey) (*estateOut, error) {
 	o.bw, o.xbw = bufio.NewWriterSize(o.f, 32<<10), bufio.NewWriterSize(o.xf, 8<<10)
 	o.w, o.xw = csv.NewWriter(o.bw), csv.NewWriter(o.xbw)
 	o.w.Write(append(append([]string{}, extract.DeviceColumns...), "cpl_expires_within_30_days", "cert_expires_within_90_days"))
+	o.w.Flush() // the header goes first: rows are then encoded by writeRow
 	o.xw.Write(exceptionHeader)
+	o.xw.Flush()
 	inv.outs[k] = o
 	return o, nil
 }
@@ -130,31 +136,99 @@ func (inv *inventory) out(k gkey) (*estateOut, error) {
 var exceptionHeader = []string{"device_id", "device_type", "device_model", "firmware_version", "mpxn", "postcode", "reason"}
 
 func (inv *inventory) writeRow(o *estateOut, d *extract.Device, owners [4]extract.Sym, me extract.Sym) {
-	row := inv.row[:0]
-	for _, f := range d.Fields {
-		row = append(row, string(f))
-	}
-	for i, col := range inv.ownerCol {
-		if owners[i] != extract.Null && owners[i] != me {
-			row[col] = OtherParty
+	// Encoded straight from the row's bytes, as encoding/csv would write
+	// the same cells: a []string per row was most of the devices stage's
+	// allocation.
+	line := inv.line[:0]
+	for i, f := range d.Fields {
+		if i > 0 {
+			line = append(line, ',')
+		}
+		other := false
+		for k, col := range inv.ownerCol {
+			if col == i && owners[k] != extract.Null && owners[k] != me {
+				other = true
+			}
+		}
+		if other {
+			line = append(line, OtherParty...)
+		} else {
+			line = appendCSVField(line, f)
 		}
 	}
 	cpl := d.CPLExpiry != extract.NoDate && d.CPLExpiry <= inv.cplDay
 	cert := d.CertExpiry != extract.NoDate && d.CertExpiry <= inv.certDay
-	row = append(row, fmt.Sprint(cpl), fmt.Sprint(cert))
-	o.w.Write(row)
+	line = append(line, ',')
+	line = strconv.AppendBool(line, cpl)
+	line = append(line, ',')
+	line = strconv.AppendBool(line, cert)
+	line = append(line, '\n')
+	if _, err := o.bw.Write(line); err != nil && inv.err == nil {
+		inv.err = err
+	}
+	inv.line = line
 	o.rows++
+	if !cpl && !cert {
+		return
+	}
 	typ, model, fw := inv.e.sym.Name(d.DeviceType), inv.e.sym.Name(d.Model), inv.e.sym.Name(d.Firmware)
-	for _, x := range []struct {
+	for _, x := range [2]struct {
 		hit    bool
 		reason string
 	}{{cpl, "cpl-expiry"}, {cert, "cert-expiry"}} {
-		if x.hit {
-			o.xw.Write([]string{string(d.ID), typ, model, fw, string(d.MPXN), string(d.Postcode), x.reason})
-			o.xs++
+		if !x.hit {
+			continue
 		}
+		line = line[:0]
+		for i, f := range [][]byte{d.ID, []byte(typ), []byte(model), []byte(fw), d.MPXN, d.Postcode, []byte(x.reason)} {
+			if i > 0 {
+				line = append(line, ',')
+			}
+			line = appendCSVField(line, f)
+		}
+		line = append(line, '\n')
+		if _, err := o.xbw.Write(line); err != nil && inv.err == nil {
+			inv.err = err
+		}
+		o.xs++
 	}
-	inv.row = row[:0]
+	inv.line = line
+}
+
+// appendCSVField appends f as encoding/csv's Writer writes a field (comma
+// separator, LF line ends): quoted, with quotes doubled, when it holds a
+// comma, quote, CR or LF, starts with a space, or is exactly \.
+func appendCSVField(dst, f []byte) []byte {
+	if !csvNeedsQuotes(f) {
+		return append(dst, f...)
+	}
+	dst = append(dst, '"')
+	for {
+		i := bytes.IndexByte(f, '"')
+		if i < 0 {
+			break
+		}
+		dst = append(dst, f[:i+1]...)
+		dst = append(dst, '"')
+		f = f[i+1:]
+	}
+	dst = append(dst, f...)
+	return append(dst, '"')
+}
+
+// csvNeedsQuotes is encoding/csv's fieldNeedsQuotes for a comma separator.
+func csvNeedsQuotes(f []byte) bool {
+	if len(f) == 0 {
+		return false
+	}
+	if string(f) == `\.` {
+		return true
+	}
+	if bytes.ContainsAny(f, ",\"\r\n") {
+		return true
+	}
+	r, _ := utf8.DecodeRune(f)
+	return unicode.IsSpace(r)
 }
 
 // close flushes and closes every estate file, reporting the first error.

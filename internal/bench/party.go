@@ -43,6 +43,10 @@ type builder struct {
 	sym       *extract.Symbols
 	k         int
 	partyName string
+	// Read back from the spill once per builder, for its one party.
+	ed   map[string][]edEvent
+	dims map[*events]map[gkey][]dimEntry
+	err  error // the first failure to read the spill
 }
 
 // incidentsOn returns the ";"-joined ids of incidents overlapping day d.
@@ -139,6 +143,9 @@ func (b *builder) instance(in *reportdef.Instance, role extract.Role, me extract
 			if err != nil {
 				return rep, false, err
 			}
+		}
+		if b.err != nil {
+			return rep, false, fmt.Errorf("%s: view %q: %w", in.Def.File, v.ID, b.err)
 		}
 		rep.Views = append(rep.Views, ViewOut{View: v, Header: t.header, Rows: t.rows, File: file, Withheld: t.withheld, MarkDays: t.markDays})
 	}

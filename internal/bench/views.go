@@ -215,6 +215,23 @@ func (b *builder) daily(ev *events, role roleID, in codeSet, me extract.Sym, ale
 	return t
 }
 
+// partyDims returns (once per builder and dataset) the recipient's
+// signifier groups, read back from the spill.
+func (b *builder) partyDims(ev *events, me extract.Sym) map[gkey][]dimEntry {
+	if m, ok := b.dims[ev]; ok {
+		return m
+	}
+	m, err := ev.dims.party(me)
+	if err != nil && b.err == nil {
+		b.err = err
+	}
+	if b.dims == nil {
+		b.dims = map[*events]map[gkey][]dimEntry{}
+	}
+	b.dims[ev] = m
+	return m
+}
+
 // groupDims groups the recipient's signifier groups by the named columns
 // (plus the outcome when withOutcome), keeping only failures when
 // failuresOnly.
@@ -240,9 +257,10 @@ func (b *builder) groupDims(ev *events, dataset string, role roleID, in codeSet,
 	}
 	groups := map[string]*dimGroup{}
 	var entries []dimEntry
+	groups0 := b.partyDims(ev, me)
 	for code := range ev.byRole[role] {
 		if in(code) {
-			entries = append(entries, ev.groups[gkey{role, me, code}]...)
+			entries = append(entries, groups0[gkey{role, me, code}]...)
 		}
 	}
 	for _, k := range entries {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"runtime/debug"
 	"sort"
 	"sync"
 )
@@ -128,7 +129,12 @@ func scanFile(dir string, spec fileSpec, o Options, newRow func(w int, idx []int
 	defer func() { res.rep.Bytes = src.cnt.n }()
 
 	sp := newSplitter(src.r, o.BlockSize, o.Workers+3)
-	first, err := sp.next()
+	if src.mapped != nil {
+		sp = newMappedSplitter(src.mapped, o.BlockSize, releasePages)
+		// a mapped file that shrinks under us faults: make that an error
+		defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	}
+	first, err := sp.safeNext()
 	if err == io.EOF {
 		return res, &DataError{File: src.path, Line: 1, Msg: "empty file: no header row"}
 	}
@@ -138,7 +144,13 @@ func scanFile(dir string, spec fileSpec, o Options, newRow func(w int, idx []int
 	data := bytes.TrimPrefix(first.data, []byte("\xef\xbb\xbf"))
 	var sc recordScanner
 	sc.reset(data, 1)
-	header, hline, bad, ok := sc.next()
+	var header [][]byte
+	var hline int64
+	var bad string
+	var ok bool
+	if err := guardFault(func() { header, hline, bad, ok = sc.next() }); err != nil {
+		return res, splitError(src, sp, err)
+	}
 	if !ok {
 		return res, &DataError{File: src.path, Line: 1, Msg: "empty file: no header row"}
 	}
@@ -167,7 +179,7 @@ func scanFile(dir string, spec fileSpec, o Options, newRow func(w int, idx []int
 	blocks <- block{buf: first.buf, data: data[sc.pos:], line: sc.line}
 	var readErr error
 	for {
-		b, err := sp.next()
+		b, err := sp.safeNext()
 		if err == io.EOF {
 			break
 		}
@@ -179,6 +191,11 @@ func scanFile(dir string, spec fileSpec, o Options, newRow func(w int, idx []int
 	}
 	close(blocks)
 	wg.Wait()
+	for _, w := range workers {
+		if w.err != nil && readErr == nil {
+			readErr = splitError(src, sp, w.err)
+		}
+	}
 
 	res.rep.ByReason = map[string]int64{}
 	for _, w := range workers {
@@ -207,7 +224,41 @@ func splitError(src *source, sp *splitter, err error) error {
 			Msg:  fmt.Sprintf("record longer than %d MiB", maxRecordBytes>>20),
 			Hint: "look for an unbalanced quote (\") on this line"}
 	}
+	if errors.Is(err, errFileChanged) {
+		return &DataError{File: src.path, Msg: "the file changed while it was being read",
+			Hint: "leave the extracts untouched while carport runs"}
+	}
 	return src.readError(err)
+}
+
+// errFileChanged is a fault reading a mapped file: it shrank under us.
+var errFileChanged = errors.New("file changed while being read")
+
+// guardFault runs fn and turns a memory fault (a mapped file truncated
+// while read, with debug.SetPanicOnFault on) into errFileChanged.
+func guardFault(fn func()) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			if _, fault := r.(interface{ Addr() uintptr }); fault {
+				err = errFileChanged
+				return
+			}
+			panic(r)
+		}
+	}()
+	fn()
+	return nil
+}
+
+// safeNext is next with faults turned into errFileChanged.
+func (s *splitter) safeNext() (b block, err error) {
+	if s.mapped == nil {
+		return s.next()
+	}
+	if ferr := guardFault(func() { b, err = s.next() }); ferr != nil {
+		return block{}, ferr
+	}
+	return b, err
 }
 
 // worker parses blocks and feeds its own rowFunc; its counts are merged
@@ -221,35 +272,48 @@ type worker struct {
 	outside  int64
 	byReason map[string]int64
 	examples []example
+	err      error // a fault reading a mapped file; later blocks are skipped
 }
 
 func (w *worker) run(blocks <-chan block, sp *splitter) {
 	var sc recordScanner
+	if sp.mapped != nil {
+		debug.SetPanicOnFault(true)
+	}
 	for b := range blocks {
-		sc.reset(b.data, b.line)
-		for {
-			f, line, quoting, ok := sc.next()
-			if !ok {
-				break
-			}
-			w.rows++
-			if quoting != "" {
-				w.reject(line, errQuoting(quoting))
-				continue
-			}
-			if len(f) != w.ncols {
-				w.reject(line, errFieldCount(len(f), w.ncols))
-				continue
-			}
-			outside, bad := w.row(f, line)
-			switch {
-			case bad != nil:
-				w.reject(line, bad)
-			case outside:
-				w.outside++
+		if w.err == nil {
+			if err := guardFault(func() { w.block(&sc, b) }); err != nil {
+				w.err = err
 			}
 		}
-		sp.put(b.buf)
+		sp.done(b)
+	}
+}
+
+// block parses every record of one block.
+func (w *worker) block(sc *recordScanner, b block) {
+	sc.reset(b.data, b.line)
+	for {
+		f, line, quoting, ok := sc.next()
+		if !ok {
+			return
+		}
+		w.rows++
+		if quoting != "" {
+			w.reject(line, errQuoting(quoting))
+			continue
+		}
+		if len(f) != w.ncols {
+			w.reject(line, errFieldCount(len(f), w.ncols))
+			continue
+		}
+		outside, bad := w.row(f, line)
+		switch {
+		case bad != nil:
+			w.reject(line, bad)
+		case outside:
+			w.outside++
+		}
 	}
 }
 

@@ -109,11 +109,42 @@ func parseDate(b []byte) (int32, bool) {
 // ("2026-10-04T13:02:11Z", "2026-10-04T14:02:11.250+01:00") to Unix
 // milliseconds. Fractions finer than a millisecond are truncated; leap
 // seconds are rejected, as time.Parse does.
-func parseTimestamp(b []byte) (int64, bool) {
+func parseTimestamp(b []byte) (int64, bool) { return parseTimestampWith(b, nil) }
+
+// dayCache remembers the last date parsed by one worker: rows come roughly
+// in time order, so most timestamps repeat the previous row's date and
+// skip the calendar arithmetic.
+type dayCache struct {
+	ymd  [10]byte
+	days int64
+	ok   bool
+}
+
+// parseYMD is parseYMD through the cache; b must be ≥ 10 bytes.
+func (c *dayCache) parseYMD(b []byte) (int64, bool) {
+	if c.ok && string(b[:10]) == string(c.ymd[:]) {
+		return c.days, true
+	}
+	d, ok := parseYMD(b)
+	if ok {
+		copy(c.ymd[:], b[:10])
+		c.days, c.ok = d, true
+	}
+	return d, ok
+}
+
+// parseTimestampWith is parseTimestamp with an optional date cache.
+func parseTimestampWith(b []byte, c *dayCache) (int64, bool) {
 	if len(b) < 20 {
 		return 0, false
 	}
-	days, ok := parseYMD(b)
+	var days int64
+	var ok bool
+	if c != nil {
+		days, ok = c.parseYMD(b)
+	} else {
+		days, ok = parseYMD(b)
+	}
 	if !ok || b[10] != 'T' || b[13] != ':' || b[16] != ':' {
 		return 0, false
 	}

@@ -9,7 +9,6 @@ package extract
 
 import (
 	"fmt"
-	"sort"
 	"time"
 	_ "time/tzdata" // the calendar must not depend on the machine's zoneinfo
 )
@@ -72,7 +71,16 @@ func (p Period) DayOf(ms int64) int {
 	if ms < p.bounds[0] || ms >= p.bounds[len(p.bounds)-1] {
 		return -1
 	}
-	return sort.Search(len(p.bounds), func(i int) bool { return p.bounds[i] > ms }) - 1
+	// Days are 23 to 25 hours long, so the 24-hour guess is at most one
+	// day off; step to the right day from there.
+	d := min(int((ms-p.bounds[0])/86_400_000), len(p.bounds)-2)
+	for d > 0 && ms < p.bounds[d] {
+		d--
+	}
+	for ms >= p.bounds[d+1] {
+		d++
+	}
+	return d
 }
 
 // DayStartMS is the first instant of day i in Unix ms.

@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"encoding/binary"
 	"fmt"
 	"strings"
 )
@@ -21,6 +22,9 @@ type rowTools struct {
 	region  []Sym
 	smets   []Sym
 	devType []Sym
+	day     dayCache // for the row's event time
+	day2    dayCache // for a second timestamp column
+	sig     sigCache
 }
 
 func newRowTools(o Options) *rowTools {
@@ -32,6 +36,42 @@ func newRowTools(o Options) *rowTools {
 		smets:   smetsEnum.syms(o.Symbols),
 		devType: deviceTypeEnum.syms(o.Symbols),
 	}
+}
+
+// sigCache interns the seven device and hub columns of a row at once:
+// rows repeat a few thousand device and hub combinations, so one lookup on
+// their length-prefixed bytes replaces seven symbol lookups. It is cleared
+// when it reaches sigCacheMax entries, so odd data cannot grow it.
+type sigCache struct {
+	key []byte
+	m   map[string][7]Sym
+}
+
+const sigCacheMax = 1 << 16
+
+// signifiers returns the symbols of the seven fields at cols (absent
+// optional columns read as null).
+func (t *rowTools) signifiers(f [][]byte, cols []int) [7]Sym {
+	c := &t.sig
+	k := c.key[:0]
+	for _, i := range cols {
+		v := field(f, i)
+		k = binary.AppendUvarint(k, uint64(len(v)))
+		k = append(k, v...)
+	}
+	c.key = k
+	if s, ok := c.m[string(k)]; ok {
+		return s
+	}
+	var s [7]Sym
+	for j, i := range cols {
+		s[j] = t.syms.intern(field(f, i))
+	}
+	if c.m == nil || len(c.m) >= sigCacheMax {
+		c.m = make(map[string][7]Sym, 1024)
+	}
+	c.m[string(k)] = s
+	return s
 }
 
 // required returns the symbol of a non-nullable string field.
@@ -68,11 +108,13 @@ func (t *rowTools) party(id, role []byte) (Sym, Role, *badRow) {
 }
 
 // timestamp parses a non-nullable timestamp.
-func timestamp(col string, v []byte) (int64, *badRow) {
+func timestamp(col string, v []byte) (int64, *badRow) { return timestampWith(col, v, nil) }
+
+func timestampWith(col string, v []byte, c *dayCache) (int64, *badRow) {
 	if len(v) == 0 {
 		return 0, errNull(col)
 	}
-	ms, ok := parseTimestamp(v)
+	ms, ok := parseTimestampWith(v, c)
 	if !ok {
 		return 0, errTimestamp(col, v)
 	}
@@ -81,10 +123,14 @@ func timestamp(col string, v []byte) (int64, *badRow) {
 
 // nullableTimestamp parses a nullable timestamp; null is ok=false.
 func nullableTimestamp(col string, v []byte) (ms int64, present bool, bad *badRow) {
+	return nullableTimestampWith(col, v, nil)
+}
+
+func nullableTimestampWith(col string, v []byte, c *dayCache) (ms int64, present bool, bad *badRow) {
 	if len(v) == 0 {
 		return 0, false, nil
 	}
-	ms, ok := parseTimestamp(v)
+	ms, ok := parseTimestampWith(v, c)
 	if !ok {
 		return 0, false, errTimestamp(col, v)
 	}
@@ -171,7 +217,7 @@ func ScanServiceRequests(dir string, o Options, newSink func(worker int) func(*S
 				}
 				r.Variant = int(n)
 			}
-			if r.AtMS, bad = timestamp("submitted_at", f[idx[srSubmitted]]); bad != nil {
+			if r.AtMS, bad = timestampWith("submitted_at", f[idx[srSubmitted]], &t.day); bad != nil {
 				return false, bad
 			}
 			if v := f[idx[srRTT]]; len(v) > 0 {
@@ -202,14 +248,9 @@ func ScanServiceRequests(dir string, o Options, newSink func(worker int) func(*S
 			if r.DeviceType, bad = enumSym(deviceTypeEnum, t.devType, "device_type", f[idx[srDevType]]); bad != nil {
 				return false, bad
 			}
-			c := t.syms
-			r.DeviceManufacturer = c.intern(f[idx[srDevMan]])
-			r.DeviceModel = c.intern(f[idx[srDevModel]])
-			r.DeviceFirmware = c.intern(f[idx[srDevFW]])
-			r.CHFManufacturer = c.intern(f[idx[srCHFMan]])
-			r.CHFModel = c.intern(f[idx[srCHFModel]])
-			r.CHFVariant = c.intern(f[idx[srCHFVariant]])
-			r.CHFFirmware = c.intern(f[idx[srCHFFW]])
+			sig := t.signifiers(f, idx[srDevMan:srCHFFW+1])
+			r.DeviceManufacturer, r.DeviceModel, r.DeviceFirmware = sig[0], sig[1], sig[2]
+			r.CHFManufacturer, r.CHFModel, r.CHFVariant, r.CHFFirmware = sig[3], sig[4], sig[5], sig[6]
 			r.Day = t.period.DayOf(r.AtMS)
 			if r.Day < 0 {
 				return true, nil
@@ -302,10 +343,10 @@ func ScanAlerts(dir string, o Options, newSink func(worker int) func(*Alert)) (F
 						fmt.Sprintf("unknown party %q with a supplier role", clip(v))}
 				}
 			}
-			if a.GeneratedMS, bad = timestamp("generated_at", f[idx[alGenerated]]); bad != nil {
+			if a.GeneratedMS, bad = timestampWith("generated_at", f[idx[alGenerated]], &t.day); bad != nil {
 				return false, bad
 			}
-			del, present, bad := nullableTimestamp("delivered_at", f[idx[alDelivered]])
+			del, present, bad := nullableTimestampWith("delivered_at", f[idx[alDelivered]], &t.day2)
 			if bad != nil {
 				return false, bad
 			}
@@ -332,14 +373,9 @@ func ScanAlerts(dir string, o Options, newSink func(worker int) func(*Alert)) (F
 			if a.DeviceType, bad = enumSym(deviceTypeEnum, t.devType, "device_type", f[idx[alDevType]]); bad != nil {
 				return false, bad
 			}
-			c := t.syms
-			a.DeviceManufacturer = c.intern(f[idx[alDevMan]])
-			a.DeviceModel = c.intern(f[idx[alDevModel]])
-			a.DeviceFirmware = c.intern(f[idx[alDevFW]])
-			a.CHFManufacturer = c.intern(f[idx[alCHFMan]])
-			a.CHFModel = c.intern(f[idx[alCHFModel]])
-			a.CHFVariant = c.intern(f[idx[alCHFVariant]])
-			a.CHFFirmware = c.intern(f[idx[alCHFFW]])
+			sig := t.signifiers(f, idx[alDevMan:alCHFFW+1])
+			a.DeviceManufacturer, a.DeviceModel, a.DeviceFirmware = sig[0], sig[1], sig[2]
+			a.CHFManufacturer, a.CHFModel, a.CHFVariant, a.CHFFirmware = sig[3], sig[4], sig[5], sig[6]
 			a.Day = t.period.DayOf(a.GeneratedMS)
 			a.InPeriod = a.Day >= 0
 			sink(&a)

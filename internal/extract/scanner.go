@@ -315,7 +315,10 @@ type block struct {
 }
 
 // splitter reads a stream into record-aligned blocks, reusing a bounded
-// pool of buffers so memory stays flat whatever the file size.
+// pool of buffers so memory stays flat whatever the file size. Over a
+// memory-mapped file (mapped != nil) blocks are slices of the mapping: no
+// copy at all, and a finished block's pages are handed back to the kernel
+// (release) so that resident memory stays flat too.
 type splitter struct {
 	r     io.Reader
 	size  int
@@ -324,6 +327,67 @@ type splitter struct {
 	carry []byte // bytes after the last cut: the start of the next record
 	line  int64  // line of the first byte of carry
 	eof   bool
+
+	mapped  []byte
+	off     int          // next byte of mapped to hand out
+	release func([]byte) // drops a finished block's pages; may be nil
+}
+
+// releaseMargin is how far around a finished block its pages are released.
+const releaseMargin = 256 << 10
+
+// newMappedSplitter splits data, which the caller keeps valid (a file
+// mapping), into blocks without copying.
+func newMappedSplitter(data []byte, size int, release func([]byte)) *splitter {
+	if size <= 0 {
+		size = defaultBlockSize
+	}
+	if data == nil {
+		data = []byte{}
+	}
+	return &splitter{size: size, line: 1, mapped: data, release: release}
+}
+
+// done hands a finished block back: its buffer to the pool, or its pages
+// to the kernel.
+func (s *splitter) done(b block) {
+	if s.mapped != nil {
+		if s.release != nil && len(b.data) > 0 {
+			// Reading a page maps its neighbours too (the kernel's fault
+			// around), so pages of a block released earlier come back when
+			// the next block is read: release a margin on either side,
+			// within the mapping.
+			at := int(uintptr(unsafePointer(b.data)) - uintptr(unsafePointer(s.mapped)))
+			lo, hi := max(at-releaseMargin, 0), min(at+len(b.data)+releaseMargin, len(s.mapped))
+			s.release(s.mapped[lo:hi])
+		}
+		return
+	}
+	s.put(b.buf)
+}
+
+// nextMapped is next over a mapping.
+func (s *splitter) nextMapped() (block, error) {
+	rest := s.mapped[s.off:]
+	if len(rest) == 0 {
+		return block{}, io.EOF
+	}
+	n := min(s.size, len(rest))
+	cut := n
+	for n < len(rest) {
+		if cut = lastBoundary(rest[:n]); cut > 0 {
+			break
+		}
+		if n >= maxRecordBytes {
+			return block{}, errRecordTooLong
+		}
+		n = min(2*n, maxRecordBytes, len(rest))
+		cut = n
+	}
+	b := block{data: rest[:cut:cut], line: s.line}
+	s.line += int64(bytes.Count(b.data, []byte{'\n'}))
+	s.off += cut
+	return b, nil
 }
 
 func newSplitter(r io.Reader, size, buffers int) *splitter {
@@ -358,6 +422,9 @@ func (s *splitter) put(b []byte) {
 
 // next returns the next block, or io.EOF after the last one.
 func (s *splitter) next() (block, error) {
+	if s.mapped != nil {
+		return s.nextMapped()
+	}
 	buf := s.get()
 	if cap(buf) < 2*len(s.carry) || cap(buf) < s.size {
 		buf = make([]byte, 2*len(s.carry)+s.size)

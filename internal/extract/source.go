@@ -20,6 +20,9 @@ type source struct {
 	cnt  *countingReader
 	gz   *gzip.Reader
 	r    io.Reader // the CSV text
+	// mapped is the whole file mapped into memory, for a plain file that
+	// could be mapped; r is then unused.
+	mapped []byte
 }
 
 // countingReader counts the bytes read from disk.
@@ -78,6 +81,11 @@ func openExtract(dir, base string) (*source, error) {
 	}
 	s.cnt = &countingReader{r: s.f}
 	s.r = s.cnt
+	if !hasGz {
+		if s.mapped = mapFile(s.f); s.mapped != nil {
+			s.cnt.n = int64(len(s.mapped))
+		}
+	}
 	if hasGz {
 		s.gz, err = gzip.NewReader(bufio.NewReaderSize(s.cnt, 1<<20))
 		if err != nil {
@@ -104,9 +112,13 @@ func (s *source) readError(err error) error {
 
 // Close closes the file (and the gzip reader).
 func (s *source) Close() error {
-	var gzErr error
+	var gzErr, mapErr error
 	if s.gz != nil {
 		gzErr = s.gz.Close()
 	}
-	return errors.Join(gzErr, s.f.Close())
+	if s.mapped != nil {
+		mapErr = unmapFile(s.mapped)
+		s.mapped = nil
+	}
+	return errors.Join(gzErr, mapErr, s.f.Close())
 }
