@@ -57,6 +57,21 @@ func (f *fixture) alert(party, role, code, device, supplier, at string) {
 		"delivered", "", "North", "SMETS2", "ESME", "MakerA", "ModelA", "1.0", "HubCo", "Hub1", "dual-band", "9.1"}, ","))
 }
 
+// alertAt adds an alert with its own delivery: delivered "" is a failed
+// delivery with reason.
+func (f *fixture) alertAt(party, role, code, device, at, delivered, reason string) {
+	f.n++
+	src, outcome := "device", "delivered"
+	if code[0] == 'A' || code[0] == 'N' {
+		src = "dcc"
+	}
+	if delivered == "" {
+		outcome = "failed"
+	}
+	f.alerts = append(f.alerts, strings.Join([]string{"A" + itoa(int64(f.n)), party, role, code, src, device, "", at, delivered,
+		outcome, reason, "North", "SMETS2", "ESME", "MakerA", "ModelA", "1.0", "HubCo", "Hub1", "dual-band", "9.1"}, ","))
+}
+
 func (f *fixture) device(id, typ, model, fw, imp, gas, dno, cpl, cert string) {
 	row := map[string]string{"device_id": id, "sms_id": "S" + id[len(id)-2:], "device_type": typ, "device_manufacturer": "MakerA",
 		"device_model": model, "firmware_version": fw, "smets_version": "SMETS2", "csp_id": "CSP-N", "region": "North",
@@ -153,10 +168,26 @@ func month(t *testing.T) *fixture {
 	f.alert("DNOA", "ED", "N16", "D8", "SUPB", "2026-10-30T10:00:00Z")  // none, window past cover: pending
 	f.alert("DNOA", "ED", "8F0C", "D9", "SUPA", "2026-11-03T00:00:00Z") // after the period: sets the cover end
 
+	// supplier alerts, 8F0C on 3 October: SUPA 100 ms, 300 ms and one failed;
+	// five peers 1000 ms each
+	f.alertAt("SUPA", "IS", "8F0C", "D1", "2026-10-03T10:00:00Z", "2026-10-03T10:00:00.100Z", "")
+	f.alertAt("SUPA", "IS", "8F0C", "D1", "2026-10-03T11:00:00Z", "2026-10-03T11:00:00.300Z", "")
+	f.alertAt("SUPA", "IS", "8F0C", "D1", "2026-10-03T12:00:00Z", "", "R1")
+	for _, p := range []string{"SUPB", "SUPC", "SUPD", "SUPE", "SUPF"} {
+		f.alertAt(p, "IS", "8F0C", "D1", "2026-10-03T10:00:00+01:00", "2026-10-03T10:00:01+01:00", "")
+	}
+	// two N13 for the distributor, by device model
+	f.alertAt("DNOA", "ED", "N13", "D1", "2026-10-04T10:00:00Z", "2026-10-04T10:00:00Z", "")
+	f.alertAt("DNOA", "ED", "N13", "D2", "2026-10-05T10:00:00Z", "2026-10-05T10:00:00Z", "")
+
 	// devices: DEV2 is a hub shared by SUPA (import) and SUPB (gas)
 	f.device("00-00-00-00-00-00-00-01", "ESME", "M1", "F1", "SUPA", "", "DNOA", "2026-11-15", "")
 	f.device("00-00-00-00-00-00-00-02", "CHF", "H1", "F9", "SUPA", "SUPB", "", "", "2027-01-20")
 	f.device("00-00-00-00-00-00-00-03", "GSME", "G1", "F2", "", "SUPA", "", "", "2027-03-01")
+	// five import peers hold model M1: three on F1, two on F2
+	for i, x := range [][2]string{{"SUPB", "F1"}, {"SUPC", "F2"}, {"SUPD", "F1"}, {"SUPE", "F2"}, {"SUPF", "F1"}} {
+		f.device("00-00-00-00-00-00-01-0"+itoa(int64(i)), "ESME", "M1", x[1], x[0], "", "", "", "")
+	}
 	return f
 }
 
@@ -386,4 +417,71 @@ func gunzip(t *testing.T, path string) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+func TestAlertViews(t *testing.T) {
+	e := month(t).run()
+	a, err := e.Party("SUPA")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// SUPA: 3 alerts, 2 delivered (100, 300 ms); industry adds five at 1000 ms:
+	// 8 alerts, 7 delivered, mean 5400/7 = 771, median rank 4 of 7 = 1000
+	for _, id := range []string{"alert-8F0C", "alerts-all"} {
+		r := findReport(t, a, extract.IS, id)
+		wantCSV(t, id+" daily", findView(t, r, "daily"), `
+date,alerts,delivered,delivery_rate,mean_delivery_ms,industry_delivery_rate,industry_mean_delivery_ms,incidents
+2026-10-03,3,2,0.666667,200,0.875000,771,`)
+		wantCSV(t, id+" summary", findView(t, r, "summary"), `
+scope,alerts,delivered,delivery_rate,mean_delivery_ms,median_delivery_ms
+you,3,2,0.666667,200,100
+industry,8,7,0.875000,771,1000`)
+		wantCSV(t, id+" svp", findView(t, r, "svp"), `
+outcome,reason_code,chf_manufacturer,chf_model,chf_variant,chf_firmware,device_type,device_manufacturer,device_model,device_firmware,region,alerts,mean_delivery_ms
+delivered,,HubCo,Hub1,dual-band,9.1,ESME,MakerA,ModelA,1.0,North,2,200
+failed,R1,HubCo,Hub1,dual-band,9.1,ESME,MakerA,ModelA,1.0,North,1,`)
+	}
+	// a supplier gets no by-device view; the distributor gets it for N13 only
+	for _, v := range findReport(t, a, extract.IS, "alert-8F0C").Views {
+		if v.View.ID == "by-device" {
+			t.Errorf("an import supplier got a by-device view")
+		}
+	}
+	d, err := e.Party("DNOA")
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantCSV(t, "N13 by-device", findView(t, findReport(t, d, extract.ED, "alert-N13"), "by-device"), `
+device_manufacturer,device_model,device_firmware,alerts
+MakerA,ModelA,1.0,2`)
+	// the distributor is alone in its role: industry withheld
+	if w := findView(t, findReport(t, d, extract.ED, "alert-N13"), "summary").Withheld; !strings.Contains(w, "only 0 other parties") {
+		t.Errorf("ED summary withheld = %q", w)
+	}
+}
+
+func TestFirmwareShare(t *testing.T) {
+	e := month(t).run()
+	a, err := e.Party("SUPA")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// M1: SUPA F1 and five peers (F1, F2, F1, F2, F1): industry F1 4/6, F2 2/6;
+	// peers labelled by their own shares, not by who they are. H1: no peer
+	// holds it in IS, so only "you".
+	v := findView(t, findReport(t, a, extract.IS, "inventory"), "firmware-share")
+	wantCSV(t, "firmware-share", v, `
+device_model,series,firmware_version,share
+H1,you,F9,1.000000
+M1,you,F1,1.000000
+M1,industry,F1,0.666667
+M1,industry,F2,0.333333
+M1,peer 1,F1,1.000000
+M1,peer 2,F1,1.000000
+M1,peer 3,F1,1.000000
+M1,peer 4,F2,1.000000
+M1,peer 5,F2,1.000000`)
+	if !strings.Contains(v.Withheld, "withheld for H1:") {
+		t.Errorf("withheld = %q, want it to name H1", v.Withheld)
+	}
 }
