@@ -99,7 +99,7 @@ func Run(cfg Config) (*Engine, error) {
 	}
 	srSketches := newSharedSketches()
 	rep, err = extract.ScanServiceRequests(cfg.Extracts, o, func(w int) func(*extract.ServiceRequest) {
-		ev := newEventWorker(days, newSpill("service_requests", w), srSketches)
+		ev := newEventWorker(days, newSpill("service_requests", w), srSketches, e.sym)
 		srWorkers = append(srWorkers, ev)
 		return srSink(ev)
 	})
@@ -119,7 +119,7 @@ func Run(cfg Config) (*Engine, error) {
 	var alWorkers []*alertWorker
 	alSketches := newSharedSketches()
 	rep, err = extract.ScanAlerts(cfg.Extracts, o, func(w int) func(*extract.Alert) {
-		aw := newAlertWorker(e, newEventWorker(days, newSpill("alerts", w), alSketches), newSpill("ed", w))
+		aw := newAlertWorker(e, newEventWorker(days, newSpill("alerts", w), alSketches, e.sym), newSpill("ed", w))
 		alWorkers = append(alWorkers, aw)
 		return aw.add
 	})

@@ -268,6 +268,12 @@ date,requests,successes,success_rate,mean_rtt_ms,industry_success_rate,industry_
 	if !slices.Equal(daily.MarkDays, []string{"2026-10-25"}) {
 		t.Errorf("incident days = %v", daily.MarkDays)
 	}
+	// industry over the month: 15 requests, 8 ok; 10700 ms over 14 timed
+	wantCSV(t, "breakdown", findView(t, r, "breakdown"), `
+dimension,value,requests,successes,success_rate,mean_rtt_ms,industry_success_rate,industry_mean_rtt_ms
+device_type,ESME,5,3,0.600000,175,0.533333,764
+region,North,5,3,0.600000,175,0.533333,764
+smets_version,SMETS2,5,3,0.600000,175,0.533333,764`)
 	wantCSV(t, "failures", findView(t, r, "failures"), `
 response_code,region,smets_version,device_type,device_manufacturer,device_model,device_firmware,chf_manufacturer,chf_model,chf_variant,chf_firmware,failures
 E20,North,SMETS2,ESME,MakerA,ModelA,1.0,HubCo,Hub1,dual-band,9.1,1
@@ -302,6 +308,15 @@ rank,party,success_rate,requests
 scope,requests,best_ms,worst_ms,mean_ms,median_ms,p95_ms
 you,1,500,500,500,500,500
 industry,,,,,,`)
+	bd := findView(t, r, "breakdown")
+	wantCSV(t, "GS breakdown", bd, `
+dimension,value,requests,successes,success_rate,mean_rtt_ms,industry_success_rate,industry_mean_rtt_ms
+device_type,ESME,1,1,1.000000,500,,
+region,North,1,1,1.000000,500,,
+smets_version,SMETS2,1,1,1.000000,500,,`)
+	if !strings.Contains(bd.Withheld, "withheld for ESME, North, SMETS2") {
+		t.Errorf("breakdown withheld = %q", bd.Withheld)
+	}
 	// IS has exactly k = 5 peers: published (see TestServiceRequestViews)
 	is := findReport(t, pr, extract.IS, "srv-4.1.1")
 	if w := findView(t, is, "league").Withheld; w != "" {

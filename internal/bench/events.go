@@ -55,6 +55,7 @@ type monthAgg struct {
 	durN, durSum   int64
 	durMin, durMax int64
 	sk             Sketch
+	brk            [nSlots]dayAgg // by device type, region, SMETS version (breakdown.go)
 }
 
 // add counts one event; its duration goes to the group's shared sketch
@@ -90,6 +91,9 @@ func (m *monthAgg) merge(o *monthAgg) {
 	m.durN += o.durN
 	m.durSum += o.durSum
 	m.sk.Merge(&o.sk)
+	for i := range m.brk {
+		m.brk[i].merge(&o.brk[i])
+	}
 }
 
 type dayKey struct {
@@ -157,14 +161,15 @@ type eventWorker struct {
 	sketches *sharedSketches
 	shared   []*lockedSketch
 	pend     [][]int64
+	brk      *breakSlots
 }
 
 // sketchBatch is how many durations a worker buffers per group before
 // taking the group's lock.
 const sketchBatch = 32
 
-func newEventWorker(days int, sp *spillWriter, sk *sharedSketches) *eventWorker {
-	return &eventWorker{days: days, lastG: -1, lastID: noTuple, sp: sp, sketches: sk}
+func newEventWorker(days int, sp *spillWriter, sk *sharedSketches, sym *extract.Symbols) *eventWorker {
+	return &eventWorker{days: days, lastG: -1, lastID: noTuple, sp: sp, sketches: sk, brk: newBreakSlots(sym)}
 }
 
 // sharedSketches holds one duration sketch per group for every worker of
@@ -245,6 +250,7 @@ func (w *eventWorker) tuple(dims *[nDims]extract.Sym) uint32 {
 func (w *eventWorker) add(g gkey, day int, ok bool, dur int64, dims *[nDims]extract.Sym) {
 	id := w.group(g)
 	w.month[id].add(ok, dur)
+	w.brk.add(&w.month[id], ok, dur, dims)
 	if dur >= 0 {
 		if w.pend[id] == nil {
 			w.pend[id] = make([]int64, 0, sketchBatch)

@@ -116,6 +116,8 @@ func (b *builder) instance(in *reportdef.Instance, role extract.Role, me extract
 				t = b.failures(ev, v, rid, in1, me)
 			case "svp":
 				t = b.svp(ev, v, "service_requests", rid, in1, me)
+			case "breakdown":
+				t = b.breakdown(ev, v, rid, in1, me, false)
 			default:
 				return rep, false, fmt.Errorf("%s: view %q: kind %q is not implemented for service requests", in.Def.File, v.ID, v.Kind)
 			}
@@ -127,6 +129,8 @@ func (b *builder) instance(in *reportdef.Instance, role extract.Role, me extract
 				t = b.summary(ev, rid, in1, me)
 			case "svp":
 				t = b.svp(ev, v, "alerts", rid, in1, me)
+			case "breakdown":
+				t = b.breakdown(ev, v, rid, in1, me, true)
 			case "by_device":
 				t = b.byDevice(ev, rid, in1, me)
 			case "followup":

@@ -255,8 +255,11 @@ func (d *decoder) compileDef(r *rawDef, src []byte, cat *Catalogue) *Definition 
 			d.addf(key("title"), "title is required")
 		}
 		for _, dim := range rv.Dimensions {
-			if kinds != nil && !contains(Dimensions[def.Dataset], dim) {
+			switch {
+			case kinds != nil && !contains(Dimensions[def.Dataset], dim):
 				d.addf(key("dimensions"), "dimension %q is not in dataset %s (want one of %s)", dim, r.Dataset, strings.Join(Dimensions[def.Dataset], ", "))
+			case rv.Kind == "breakdown" && !contains(BreakdownDims, dim):
+				d.addf(key("dimensions"), "a breakdown view breaks down by %s, not %q", strings.Join(BreakdownDims, ", "), dim)
 			}
 		}
 		v.Dimensions = rv.Dimensions

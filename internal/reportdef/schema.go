@@ -41,10 +41,14 @@ var Dimensions = map[Dataset][]string{
 
 // Kinds lists the view kinds each dataset supports.
 var Kinds = map[Dataset][]string{
-	ServiceRequests: {"league", "rtt", "daily", "failures", "svp"},
-	Alerts:          {"daily", "summary", "svp", "by_device", "followup", "unmatched_summary", "unmatched_devices"},
+	ServiceRequests: {"league", "rtt", "daily", "breakdown", "failures", "svp"},
+	Alerts:          {"daily", "summary", "breakdown", "svp", "by_device", "followup", "unmatched_summary", "unmatched_devices"},
 	Devices:         {"models", "firmware_share", "estate", "exceptions"},
 }
+
+// BreakdownDims are the dimensions a breakdown view may use: the seed's
+// "meter type, Region and SMETS1/SMETS2".
+var BreakdownDims = []string{"device_type", "region", "smets_version"}
 
 // MatrixOver lists what a matrix may expand over, and the dataset it suits.
 var MatrixOver = map[string]Dataset{

@@ -1,0 +1,168 @@
+package bench
+
+// The seed asks that performance be "broken down by meter type, Region and
+// SMETS1/SMETS2". Every (role, party, code) group therefore also counts its
+// events per value of those three signifiers: thirteen fixed slots, filled
+// on every row through a table indexed by symbol, so the breakdown costs
+// three array increments a row and no map.
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/dcc/carport/internal/extract"
+	"github.com/dcc/carport/internal/reportdef"
+)
+
+type breakDim struct {
+	name   string
+	col    int // signifier slot in the dims array (see dimNames)
+	values []string
+}
+
+// breakDims are the breakdown dimensions, values in contract order.
+var breakDims = []breakDim{
+	{"device_type", 3, []string{"ESME", "GSME", "CHF", "GPF", "IHD", "PPMID", "HCALCS", "OTHER"}},
+	{"region", 1, []string{"North", "Central", "South"}},
+	{"smets_version", 2, []string{"SMETS1", "SMETS2"}},
+}
+
+// nSlots is the number of breakdown values over every dimension.
+const nSlots = 13
+
+// slotOf is the breakdown slot of each (dimension, value).
+var slotOf = func() map[string]int {
+	m := map[string]int{}
+	for _, d := range breakDims {
+		for _, v := range d.values {
+			m[d.name+"\x00"+v] = len(m)
+		}
+	}
+	return m
+}()
+
+// slotCache maps a symbol of one dimension to its slot; a worker keeps one
+// per dimension so the hot path is a slice index.
+type slotCache struct {
+	sym *extract.Symbols
+	dim string
+	tbl []int8 // slot+1; 0: not looked up yet; -1: no slot
+}
+
+func (c *slotCache) slot(s extract.Sym) int {
+	if int(s) < len(c.tbl) {
+		switch v := c.tbl[s]; {
+		case v < 0:
+			return -1
+		case v > 0:
+			return int(v) - 1
+		}
+	} else {
+		c.tbl = append(c.tbl, make([]int8, int(s)+64-len(c.tbl))...)
+	}
+	v := int8(-1)
+	if i, ok := slotOf[c.dim+"\x00"+c.sym.Name(s)]; ok {
+		v = int8(i + 1)
+	}
+	c.tbl[s] = v
+	if v < 0 {
+		return -1
+	}
+	return int(v) - 1
+}
+
+// breakSlots resolves the three breakdown signifiers of one event.
+type breakSlots [3]slotCache
+
+func newBreakSlots(sym *extract.Symbols) *breakSlots {
+	var b breakSlots
+	for i, d := range breakDims {
+		b[i] = slotCache{sym: sym, dim: d.name}
+	}
+	return &b
+}
+
+func (b *breakSlots) add(m *monthAgg, ok bool, dur int64, dims *[nDims]extract.Sym) {
+	for i := range b {
+		s := b[i].slot(dims[breakDims[i].col])
+		if s < 0 {
+			continue
+		}
+		d := &m.brk[s]
+		d.n++
+		if ok {
+			d.ok++
+		}
+		if dur >= 0 {
+			d.durN++
+			d.durSum += dur
+		}
+	}
+}
+
+// breakdown builds breakdown.csv: the recipient's success (or delivery)
+// rate and mean duration per value of each breakdown dimension, against
+// industry where at least k peers had events with that value.
+func (b *builder) breakdown(ev *events, v reportdef.View, role roleID, in codeSet, me extract.Sym, alerts bool) table {
+	var you, ind [nSlots]dayAgg
+	var peers [nSlots]int
+	perParty := map[extract.Sym]*[nSlots]dayAgg{}
+	ev.each(role, in, func(_, party extract.Sym, m *monthAgg) {
+		p := perParty[party]
+		if p == nil {
+			p = &[nSlots]dayAgg{}
+			perParty[party] = p
+		}
+		for s := range m.brk {
+			p[s].merge(&m.brk[s])
+		}
+	})
+	for party, p := range perParty {
+		for s := range p {
+			ind[s].merge(&p[s])
+			if party == me {
+				you[s].merge(&p[s])
+			} else if p[s].n > 0 {
+				peers[s]++
+			}
+		}
+	}
+	t := table{header: []string{"dimension", "value", "requests", "successes", "success_rate", "mean_rtt_ms", "industry_success_rate", "industry_mean_rtt_ms"}}
+	if alerts {
+		t.header = []string{"dimension", "value", "alerts", "delivered", "delivery_rate", "mean_delivery_ms", "industry_delivery_rate", "industry_mean_delivery_ms"}
+	}
+	want := v.Dimensions
+	if len(want) == 0 {
+		for _, d := range breakDims {
+			want = append(want, d.name)
+		}
+	}
+	var withheld []string
+	for _, name := range want {
+		for _, d := range breakDims {
+			if d.name != name {
+				continue
+			}
+			for _, val := range d.values {
+				s := slotOf[d.name+"\x00"+val]
+				y := you[s]
+				if y.n == 0 {
+					continue
+				}
+				indRate, indMean := "", ""
+				if Disclosed(peers[s], b.k) {
+					indRate, indMean = FormatRate(Rate(ind[s].ok, ind[s].n)), MeanMS(ind[s].durSum, ind[s].durN)
+				} else {
+					withheld = append(withheld, val)
+				}
+				t.rows = append(t.rows, []string{d.name, val, itoa(y.n), itoa(y.ok), FormatRate(Rate(y.ok, y.n)),
+					MeanMS(y.durSum, y.durN), indRate, indMean})
+			}
+		}
+	}
+	if len(withheld) > 0 {
+		t.withheld = fmt.Sprintf("Industry figures withheld for %s: fewer than %d other parties had traffic there, and at least %d are needed to protect their anonymity.",
+			strings.Join(withheld, ", "), b.k, b.k)
+	}
+	return t
+}
