@@ -162,6 +162,7 @@ type eventWorker struct {
 	shared   []*lockedSketch
 	pend     [][]int64
 	brk      *breakSlots
+	tslots   [][3]int8 // breakdown slots of each tuple id, -1 for none
 }
 
 // sketchBatch is how many durations a worker buffers per group before
@@ -249,8 +250,13 @@ func (w *eventWorker) tuple(dims *[nDims]extract.Sym) uint32 {
 
 func (w *eventWorker) add(g gkey, day int, ok bool, dur int64, dims *[nDims]extract.Sym) {
 	id := w.group(g)
-	w.month[id].add(ok, dur)
-	w.brk.add(&w.month[id], ok, dur, dims)
+	tid := w.tuple(dims)
+	for int(tid) >= len(w.tslots) { // tuple ids are dense: a new one is the next
+		w.tslots = append(w.tslots, w.brk.slots(&w.tuples.list[len(w.tslots)]))
+	}
+	m := &w.month[id]
+	m.add(ok, dur)
+	addSlots(m, w.tslots[tid], ok, dur)
 	if dur >= 0 {
 		if w.pend[id] == nil {
 			w.pend[id] = make([]int64, 0, sketchBatch)
@@ -269,7 +275,7 @@ func (w *eventWorker) add(g gkey, day int, ok bool, dur int64, dims *[nDims]extr
 		d.durN++
 		d.durSum += dur
 	}
-	w.sp.dim(g, ok, w.tuple(dims), dur)
+	w.sp.dim(g, ok, tid, dur)
 }
 
 // mergeWorkers combines the workers' aggregates of one dataset, closes
