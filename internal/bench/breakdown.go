@@ -97,15 +97,7 @@ func addSlots(m *monthAgg, slots [3]int8, ok bool, dur int64) {
 		if s < 0 {
 			continue
 		}
-		d := &m.brk[s]
-		d.n++
-		if ok {
-			d.ok++
-		}
-		if dur >= 0 {
-			d.durN++
-			d.durSum += dur
-		}
+		m.brk[s].add(ok, dur)
 	}
 }
 

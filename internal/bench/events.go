@@ -103,6 +103,18 @@ type dayKey struct {
 
 type dayAgg struct{ n, ok, durN, durSum int64 }
 
+// add counts one event with its duration (-1: none).
+func (d *dayAgg) add(ok bool, dur int64) {
+	d.n++
+	if ok {
+		d.ok++
+	}
+	if dur >= 0 {
+		d.durN++
+		d.durSum += dur
+	}
+}
+
 func (d *dayAgg) merge(o *dayAgg) {
 	d.n += o.n
 	d.ok += o.ok
@@ -266,15 +278,7 @@ func (w *eventWorker) add(g gkey, day int, ok bool, dur int64, dims *[nDims]extr
 			w.flush(id)
 		}
 	}
-	d := &w.day[id][day]
-	d.n++
-	if ok {
-		d.ok++
-	}
-	if dur >= 0 {
-		d.durN++
-		d.durSum += dur
-	}
+	w.day[id][day].add(ok, dur)
 	w.sp.dim(g, ok, tid, dur)
 }
 

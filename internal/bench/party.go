@@ -2,6 +2,7 @@ package bench
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/dcc/carport/internal/extract"
 	"github.com/dcc/carport/internal/reportdef"
@@ -170,7 +171,7 @@ func (b *builder) codes(in *reportdef.Instance, role extract.Role) codeSet {
 	allowed := map[extract.Sym]bool{}
 	if in.Def.Dataset == reportdef.Alerts {
 		for _, a := range cat.Alerts {
-			if s, ok := b.sym.Lookup(a.Code); ok && roleIn(role, a.Roles) {
+			if s, ok := b.sym.Lookup(a.Code); ok && slices.Contains(a.Roles, role) {
 				allowed[s] = true
 			}
 		}
@@ -182,15 +183,6 @@ func (b *builder) codes(in *reportdef.Instance, role extract.Role) codeSet {
 		}
 	}
 	return func(s extract.Sym) bool { return allowed[s] }
-}
-
-func roleIn(r extract.Role, list []extract.Role) bool {
-	for _, x := range list {
-		if x == r {
-			return true
-		}
-	}
-	return false
 }
 
 // edSpecial reports whether the instance is a distribution view that is

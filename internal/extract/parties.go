@@ -70,15 +70,7 @@ type partyCheck struct {
 }
 
 func (c *partyCheck) has(x Sym, id []byte, roleIdx int) bool {
-	if int(x) >= len(c.known) {
-		c.known = append(c.known, make([]uint8, int(x)+1-len(c.known)+64)...)
-	}
-	m := c.known[x]
-	if m == 0 {
-		m = c.p.mask[string(id)] | 0x80
-		c.known[x] = m
-	}
-	return m&(1<<roleIdx) != 0
+	return c.hasAny(x, id, 1<<roleIdx)
 }
 
 // hasAny reports whether party id holds any role of the mask.

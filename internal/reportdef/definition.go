@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -188,7 +189,7 @@ func (d *decoder) compileDef(r *rawDef, src []byte, cat *Catalogue) *Definition 
 		}
 	}
 	def.Status = r.Status
-	if !contains(Statuses, r.Status) {
+	if !slices.Contains(Statuses, r.Status) {
 		d.addf("status", "unknown status %q (want one of %s)", r.Status, strings.Join(Statuses, ", "))
 	}
 	if len(r.Audience) == 0 {
@@ -248,7 +249,7 @@ func (d *decoder) compileDef(r *rawDef, src []byte, cat *Catalogue) *Definition 
 			d.addf(key("id"), "duplicate view id %q", rv.ID)
 		}
 		viewIDs[rv.ID] = true
-		if kinds != nil && !contains(kinds, rv.Kind) {
+		if kinds != nil && !slices.Contains(kinds, rv.Kind) {
 			d.addf(key("kind"), "unknown view kind %q for dataset %s (want one of %s)", rv.Kind, r.Dataset, strings.Join(kinds, ", "))
 		}
 		if strings.TrimSpace(rv.Title) == "" {
@@ -256,9 +257,9 @@ func (d *decoder) compileDef(r *rawDef, src []byte, cat *Catalogue) *Definition 
 		}
 		for _, dim := range rv.Dimensions {
 			switch {
-			case kinds != nil && !contains(Dimensions[def.Dataset], dim):
+			case kinds != nil && !slices.Contains(Dimensions[def.Dataset], dim):
 				d.addf(key("dimensions"), "dimension %q is not in dataset %s (want one of %s)", dim, r.Dataset, strings.Join(Dimensions[def.Dataset], ", "))
-			case rv.Kind == "breakdown" && !contains(BreakdownDims, dim):
+			case rv.Kind == "breakdown" && !slices.Contains(BreakdownDims, dim):
 				d.addf(key("dimensions"), "a breakdown view breaks down by %s, not %q", strings.Join(BreakdownDims, ", "), dim)
 			}
 		}
@@ -269,7 +270,7 @@ func (d *decoder) compileDef(r *rawDef, src []byte, cat *Catalogue) *Definition 
 				d.addf(key("roles"), "%v", err)
 				continue
 			}
-			if len(def.Audience) > 0 && !roleIn(role, def.Audience) {
+			if len(def.Audience) > 0 && !slices.Contains(def.Audience, role) {
 				d.addf(key("roles"), "role %s is not in the report's audience", role)
 			}
 			v.Roles = append(v.Roles, role)
@@ -282,7 +283,7 @@ func (d *decoder) compileDef(r *rawDef, src []byte, cat *Catalogue) *Definition 
 			switch {
 			case !cat.Has(def.MatrixOver, o):
 				d.addf(key("only"), "%s %q is not in the %s catalogue", def.MatrixOver, o, def.MatrixOver)
-			case def.MatrixKeys != nil && !contains(def.MatrixKeys, o):
+			case def.MatrixKeys != nil && !slices.Contains(def.MatrixKeys, o):
 				d.addf(key("only"), "%s %q is not among matrix.values", def.MatrixOver, o)
 			}
 		}
@@ -298,7 +299,7 @@ func (d *decoder) compileDef(r *rawDef, src []byte, cat *Catalogue) *Definition 
 		v.Chart = Chart{Kind: "table"}
 		if c := rv.Chart; c != nil {
 			v.Chart = Chart{Kind: c.Kind, X: c.X, Series: c.Series, Highlight: c.Highlight, Percent: c.Percent, Stack: c.Stack, GroupBy: c.GroupBy, SeriesFrom: c.SeriesFrom}
-			if !contains(ChartKinds, c.Kind) {
+			if !slices.Contains(ChartKinds, c.Kind) {
 				d.addf(key("chart.kind"), "unknown chart kind %q (want one of %s)", c.Kind, strings.Join(ChartKinds, ", "))
 			} else if c.Kind != "table" && (c.X == "" || len(c.Series) == 0) {
 				d.addf(key("chart"), "a %s chart needs x and series", c.Kind)

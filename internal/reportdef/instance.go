@@ -2,6 +2,7 @@ package reportdef
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/dcc/carport/internal/extract"
@@ -35,10 +36,10 @@ func (in *Instance) HasRole(r extract.Role) bool {
 func (in *Instance) ViewsFor(r extract.Role) []View {
 	var out []View
 	for _, v := range in.Def.Views {
-		if len(v.Roles) > 0 && !roleIn(r, v.Roles) {
+		if len(v.Roles) > 0 && !slices.Contains(v.Roles, r) {
 			continue
 		}
-		if len(v.Only) > 0 && !contains(v.Only, in.Key) {
+		if len(v.Only) > 0 && !slices.Contains(v.Only, in.Key) {
 			continue
 		}
 		out = append(out, v)
@@ -96,12 +97,12 @@ func (s *Suite) expand(def *Definition) []Instance {
 	}
 	var out []Instance
 	for _, it := range items {
-		if def.MatrixKeys != nil && !contains(def.MatrixKeys, it.key) {
+		if def.MatrixKeys != nil && !slices.Contains(def.MatrixKeys, it.key) {
 			continue
 		}
 		var roles []extract.Role
 		for _, r := range def.Audience {
-			if roleIn(r, it.roles) {
+			if slices.Contains(it.roles, r) {
 				roles = append(roles, r)
 			}
 		}
@@ -151,13 +152,4 @@ func (s *Suite) checkInstanceIDs() Problems {
 		}
 	}
 	return ps
-}
-
-func roleIn(r extract.Role, list []extract.Role) bool {
-	for _, x := range list {
-		if x == r {
-			return true
-		}
-	}
-	return false
 }

@@ -61,12 +61,3 @@ var ChartKinds = []string{"bar", "line", "table"}
 
 // Statuses of a definition: only published ones reach a party's site.
 var Statuses = []string{"draft", "published", "archived"}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
