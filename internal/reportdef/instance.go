@@ -23,14 +23,7 @@ type Instance struct {
 }
 
 // HasRole reports whether the instance goes to role r.
-func (in *Instance) HasRole(r extract.Role) bool {
-	for _, x := range in.Roles {
-		if x == r {
-			return true
-		}
-	}
-	return false
-}
+func (in *Instance) HasRole(r extract.Role) bool { return slices.Contains(in.Roles, r) }
 
 // ViewsFor returns the views of the instance that apply to role r.
 func (in *Instance) ViewsFor(r extract.Role) []View {
