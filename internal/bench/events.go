@@ -96,11 +96,6 @@ func (m *monthAgg) merge(o *monthAgg) {
 	}
 }
 
-type dayKey struct {
-	g   gkey
-	day int16
-}
-
 type dayAgg struct{ n, ok, durN, durSum int64 }
 
 // add counts one event with its duration (-1: none).
