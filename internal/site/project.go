@@ -11,6 +11,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"html"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -100,19 +101,22 @@ type reportMatter struct {
 }
 
 type viewMatter struct {
-	ID       string        `json:"id"`
-	Title    string        `json:"title"`
-	Href     string        `json:"href"` // the CSV or the copied file
-	FileName string        `json:"file_name"`
-	IsFile   bool          `json:"is_file"`
-	Script   string        `json:"script"`
-	Withheld string        `json:"withheld"`
-	Note     string        `json:"note_md"`
-	Header   []string      `json:"header"`
-	Rows     [][]string    `json:"rows"`
-	Numeric  []bool        `json:"numeric"`
-	OwnRows  []bool        `json:"own_rows"` // per row: the recipient's own row
-	Charts   []chartMatter `json:"charts"`
+	ID       string   `json:"id"`
+	Title    string   `json:"title"`
+	Href     string   `json:"href"` // the CSV or the copied file
+	FileName string   `json:"file_name"`
+	IsFile   bool     `json:"is_file"`
+	Script   string   `json:"script"`
+	Withheld string   `json:"withheld"`
+	Note     string   `json:"note_md"`
+	Header   []string `json:"header"`
+	Numeric  []bool   `json:"numeric"`
+	RowCount int      `json:"row_count"`
+	// TBody is the table body, rendered here rather than by a Hugo range:
+	// Hugo's templates walk rows by reflection, which was the largest
+	// cost of a build, and every row would be parsed again from front matter.
+	TBody  string        `json:"tbody_html"`
+	Charts []chartMatter `json:"charts"`
 }
 
 type chartMatter struct {
@@ -271,22 +275,18 @@ func reportPage(r RoleInput, rep reportPlan) reportMatter {
 		vm := viewMatter{
 			ID: v.in.ID, Title: v.in.Title, Href: v.csv, FileName: filepath.Base(v.csv),
 			IsFile: v.in.File != "", Script: v.script, Withheld: v.in.Withheld, Note: v.in.Note,
-			Header: v.in.Header, Rows: v.in.Rows, Numeric: v.numeric, OwnRows: make([]bool, len(v.in.Rows)), Charts: []chartMatter{},
+			Header: v.in.Header, Numeric: v.numeric, RowCount: len(v.in.Rows), Charts: []chartMatter{},
 		}
 		if vm.Title == "" {
 			vm.Title = v.in.ID
 		}
-		if vm.Rows == nil {
-			vm.Rows = [][]string{}
-		}
+		own := -1 // the column whose non-empty cell marks the recipient's row
 		for c, h := range v.in.Header {
-			if v.in.Chart.Highlight == "" || h != v.in.Chart.Highlight {
-				continue
-			}
-			for i, row := range v.in.Rows {
-				vm.OwnRows[i] = strings.TrimSpace(row[c]) != ""
+			if v.in.Chart.Highlight != "" && h == v.in.Chart.Highlight {
+				own = c
 			}
 		}
+		vm.TBody = tbodyHTML(v.in.Rows, v.numeric, own)
 		for _, c := range v.charts {
 			vm.Charts = append(vm.Charts, chartMatter{ID: c.div, Title: c.title, Label: c.label})
 		}
@@ -326,4 +326,29 @@ func copyTree(src, dst string) error {
 		}
 		return copyFile(p, target)
 	})
+}
+
+// tbodyHTML renders table rows: every cell escaped, numeric columns marked
+// for alignment and sorting, and the recipient's own row (a non-empty cell
+// in column own, when own >= 0) marked for emphasis.
+func tbodyHTML(rows [][]string, numeric []bool, own int) string {
+	var b strings.Builder
+	for _, row := range rows {
+		if own >= 0 && strings.TrimSpace(row[own]) != "" {
+			b.WriteString(`<tr class="own">`)
+		} else {
+			b.WriteString("<tr>")
+		}
+		for j, c := range row {
+			if j < len(numeric) && numeric[j] {
+				b.WriteString(`<td class="num">`)
+			} else {
+				b.WriteString("<td>")
+			}
+			b.WriteString(html.EscapeString(c))
+			b.WriteString("</td>")
+		}
+		b.WriteString("</tr>\n")
+	}
+	return b.String()
 }
