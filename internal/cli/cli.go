@@ -143,7 +143,10 @@ func (e *env) flags(name, synopsis string) *flag.FlagSet {
 	fs.SetOutput(e.stderr)
 	fs.Usage = func() {
 		fmt.Fprintf(e.stderr, "usage: carport %s %s\n\nflags:\n", name, synopsis)
+		out := fs.Output()
+		fs.SetOutput(e.stderr) // parse silences the flag package's own messages
 		fs.PrintDefaults()
+		fs.SetOutput(out)
 	}
 	return fs
 }
