@@ -7,7 +7,7 @@ import (
 )
 
 // NewIdentity generates a fresh X25519 age identity and returns its public
-// recipient ("age1…") and its secret ("AGE-SECRET-KEY-1…").
+// recipient ("age1…") and its secret key string.
 func NewIdentity() (recipient, secret string, err error) {
 	id, err := age.GenerateX25519Identity()
 	if err != nil {

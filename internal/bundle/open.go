@@ -24,8 +24,8 @@ import (
 type OpenOptions struct {
 	// Bundle is the path of the .zip.age file.
 	Bundle string
-	// Identity is the path of an age identity file (AGE-SECRET-KEY-1…
-	// lines; '#' comments and blank lines allowed).
+	// Identity is the path of an age identity file (one secret key a
+	// line; '#' comments and blank lines allowed).
 	Identity string
 	// To is the folder to extract into; it must not exist or be empty. It is
 	// created with mode 0700.
