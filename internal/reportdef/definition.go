@@ -148,6 +148,7 @@ func ParseSemver(s string) (Semver, error) {
 	return v, nil
 }
 
+// String returns "MAJOR.MINOR.PATCH".
 func (v Semver) String() string { return fmt.Sprintf("%d.%d.%d", v.Major, v.Minor, v.Patch) }
 
 // Less reports whether v is an earlier version than w.
