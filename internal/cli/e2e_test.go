@@ -26,8 +26,11 @@ import (
 
 type demoMonth struct {
 	extracts, out string
-	err           error
-	stderr        string
+	// tmp and sites are the build's own temp and plaintext staging roots,
+	// so a test can see what it left behind without seeing other builds
+	tmp, sites string
+	err        error
+	stderr     string
 }
 
 var (
@@ -49,12 +52,28 @@ func buildDemo(t *testing.T) demoMonth {
 			return
 		}
 		demo.extracts, demo.out = filepath.Join(dir, "extracts"), filepath.Join(dir, "out")
+		demo.tmp, demo.sites = filepath.Join(dir, "tmp"), filepath.Join(dir, "sites")
+		for _, d := range []string{demo.tmp, demo.sites} {
+			if demo.err = os.Mkdir(d, 0o700); demo.err != nil {
+				return
+			}
+		}
+		// os.MkdirTemp("") reads TMPDIR; no test of this package runs in parallel
+		oldTmp, hadTmp := os.LookupEnv("TMPDIR")
+		os.Setenv("TMPDIR", demo.tmp)
+		defer func() {
+			if hadTmp {
+				os.Setenv("TMPDIR", oldTmp)
+			} else {
+				os.Unsetenv("TMPDIR")
+			}
+		}()
 		var stderr bytes.Buffer
 		if code := Run([]string{"synth", "--out", demo.extracts, "--period", "2026-10", "--scale", "tiny", "--seed", "3"}, nil, io.Discard, &stderr); code != 0 {
 			demo.err, demo.stderr = errf("synth exited %d", code), stderr.String()
 			return
 		}
-		code := Run([]string{"build", "--extracts", demo.extracts, "--period", "2026-10", "--keys", filepath.Join(demo.extracts, "keys"),
+		code := Run([]string{"build", "--stage", demo.sites, "--extracts", demo.extracts, "--period", "2026-10", "--keys", filepath.Join(demo.extracts, "keys"),
 			"--out", demo.out, "--reportdefs", repoPath("reportdefs"), "--templates", repoPath("templates"),
 			"--content", repoPath("content"), "--echarts", repoPath("node_modules", "echarts", "dist", "echarts.min.js")},
 			nil, io.Discard, &stderr)
@@ -284,9 +303,13 @@ func TestBuildPublishesOnlySealedFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	left, _ := filepath.Glob(filepath.Join(os.TempDir(), "carport-stage-*"))
-	shm, _ := filepath.Glob("/dev/shm/carport-sites-*")
-	for _, l := range append(left, shm...) {
-		t.Errorf("staging folder left behind: %s", l)
+	for _, root := range []string{d.tmp, d.sites} {
+		left, err := os.ReadDir(root)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range left {
+			t.Errorf("staging folder left behind: %s", filepath.Join(root, l.Name()))
+		}
 	}
 }
