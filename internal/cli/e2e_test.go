@@ -24,7 +24,17 @@ import (
 	"github.com/dcc/carport/internal/extract"
 )
 
+// TestMain removes the synthetic month the tests of this file share.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if demo.root != "" {
+		os.RemoveAll(demo.root)
+	}
+	os.Exit(code)
+}
+
 type demoMonth struct {
+	root          string
 	extracts, out string
 	// tmp and sites are the build's own temp and plaintext staging roots,
 	// so a test can see what it left behind without seeing other builds
@@ -51,6 +61,7 @@ func buildDemo(t *testing.T) demoMonth {
 			demo.err = err
 			return
 		}
+		demo.root = dir
 		demo.extracts, demo.out = filepath.Join(dir, "extracts"), filepath.Join(dir, "out")
 		demo.tmp, demo.sites = filepath.Join(dir, "tmp"), filepath.Join(dir, "sites")
 		for _, d := range []string{demo.tmp, demo.sites} {
