@@ -5,7 +5,6 @@ package extract
 import (
 	"bytes"
 	"errors"
-	"io"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -27,30 +26,7 @@ func scanMapped(t *testing.T, data []byte, blockSize int) []rec {
 			covered[at+i] = true
 		}
 	})
-	var out []rec
-	var sc recordScanner
-	for {
-		b, err := sp.next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatalf("splitter: %v", err)
-		}
-		sc.reset(b.data, b.line)
-		for {
-			f, line, bad, ok := sc.next()
-			if !ok {
-				break
-			}
-			r := rec{Line: line, Bad: bad}
-			for _, x := range f {
-				r.Fields = append(r.Fields, string(x))
-			}
-			out = append(out, r)
-		}
-		sp.done(b)
-	}
+	out := drain(t, sp)
 	for i, c := range covered {
 		if !c {
 			t.Errorf("byte %d of %d never released", i, len(data))

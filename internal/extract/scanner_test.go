@@ -21,7 +21,13 @@ type rec struct {
 // the readers do (without the header and BOM handling of scanFile).
 func scanAll(t testing.TB, data []byte, blockSize int) []rec {
 	t.Helper()
-	sp := newSplitter(bytes.NewReader(data), blockSize, 3)
+	return drain(t, newSplitter(bytes.NewReader(data), blockSize, 3))
+}
+
+// drain scans every record of every block sp gives, handing each block
+// back when done with it.
+func drain(t testing.TB, sp *splitter) []rec {
+	t.Helper()
 	var out []rec
 	var sc recordScanner
 	for {
@@ -44,7 +50,7 @@ func scanAll(t testing.TB, data []byte, blockSize int) []rec {
 			}
 			out = append(out, r)
 		}
-		sp.put(b.buf)
+		sp.done(b)
 	}
 }
 
