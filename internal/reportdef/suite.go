@@ -207,16 +207,17 @@ func parseRoles(d *decoder, key string, names []string) []extract.Role {
 
 func loadCatalogue(read func(string) (string, *decoder, bool), all *Problems) *Catalogue {
 	c := &Catalogue{srv: map[string]*SRV{}, alert: map[string]*AlertCode{}}
+	seen := map[string]bool{} // ids already read; the maps are built once the slices stop growing
 	if src, d, ok := read("catalogue/srvs.toml"); ok {
 		var r rawSRVs
 		if d.decode(src, &r) {
 			for i, x := range r.SRV {
 				key := fmt.Sprintf("srv.%d.", i)
-				if x.ID == "" || c.srv[x.ID] != nil {
+				if x.ID == "" || seen["srv"+x.ID] {
 					d.addf(key+"id", "missing or duplicate SRV id %q", x.ID)
 					continue
 				}
-				c.srv[x.ID] = &SRV{}
+				seen["srv"+x.ID] = true
 				c.SRVs = append(c.SRVs, SRV{ID: x.ID, Name: x.Name, BusinessProcess: x.BusinessProcess, Critical: x.Critical,
 					OnDemand: x.OnDemand, TargetResponseMS: x.TargetResponseMS, Roles: parseRoles(d, key+"roles", x.Roles)})
 			}
@@ -228,11 +229,11 @@ func loadCatalogue(read func(string) (string, *decoder, bool), all *Problems) *C
 		if d.decode(src, &r) {
 			for i, x := range r.Alert {
 				key := fmt.Sprintf("alert.%d.", i)
-				if x.Code == "" || c.alert[x.Code] != nil {
+				if x.Code == "" || seen["alert"+x.Code] {
 					d.addf(key+"code", "missing or duplicate alert code %q", x.Code)
 					continue
 				}
-				c.alert[x.Code] = &AlertCode{}
+				seen["alert"+x.Code] = true
 				if x.Source != "device" && x.Source != "dcc" {
 					d.addf(key+"source", "unknown alert source %q (want device or dcc)", x.Source)
 				}
