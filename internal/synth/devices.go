@@ -62,7 +62,6 @@ func (g *gen) writeDevices(o *fileOut) {
 				continue
 			}
 			d := g.device(h, slot, &src)
-			m := &catalogue[d.model]
 			b := o.bw.AvailableBuffer()
 			b = appendEUI64(b, h<<3|uint32(slot))
 			b = append(b, ",SMS-"...)
@@ -70,11 +69,7 @@ func (g *gen) writeDevices(o *fileOut) {
 			b = append(b, ',')
 			b = append(b, typeNames[slot]...)
 			b = append(b, ',')
-			b = append(b, m.maker...)
-			b = append(b, ',')
-			b = append(b, m.name...)
-			b = append(b, ',')
-			b = append(b, m.fw[d.fw]...)
+			b = appendModel(b, d)
 			b = append(b, ',')
 			b = appendSMETS(b, x)
 			b = append(b, ',')

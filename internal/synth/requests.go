@@ -186,12 +186,7 @@ func (g *gen) appendSignifiers(b []byte, h uint32, slot int, d dev, src *rand.PC
 	b = append(b, ',')
 	b = append(b, typeNames[slot]...)
 	b = append(b, ',')
-	m := &catalogue[d.model]
-	b = append(b, m.maker...)
-	b = append(b, ',')
-	b = append(b, m.name...)
-	b = append(b, ',')
-	b = append(b, m.fw[d.fw]...)
+	b = appendModel(b, d)
 	b = append(b, ',')
 	c := d
 	if slot != typeCHF {
@@ -205,6 +200,17 @@ func (g *gen) appendSignifiers(b []byte, h uint32, slot int, d dev, src *rand.PC
 	b = append(b, cm.variant...)
 	b = append(b, ',')
 	return append(b, cm.fw[c.fw]...)
+}
+
+// appendModel writes a device's manufacturer, model and firmware, the
+// column triple of every extract.
+func appendModel(b []byte, d dev) []byte {
+	m := &catalogue[d.model]
+	b = append(b, m.maker...)
+	b = append(b, ',')
+	b = append(b, m.name...)
+	b = append(b, ',')
+	return append(b, m.fw[d.fw]...)
 }
 
 // Kinds of deliberately bad rows (Options.BadRows), in rotation.
