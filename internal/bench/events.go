@@ -348,6 +348,16 @@ type dimEntry struct {
 	agg  *dimAgg
 }
 
+// has reports whether party had any event in role for the codes in set.
+func (e *events) has(role roleID, in codeSet, party extract.Sym) bool {
+	for code, parties := range e.byRole[role] {
+		if parties[party] != nil && in(code) {
+			return true
+		}
+	}
+	return false
+}
+
 // each calls fn for every party's month aggregate of the codes in set.
 func (e *events) each(role roleID, in codeSet, fn func(code, party extract.Sym, m *monthAgg)) {
 	for code, parties := range e.byRole[role] {

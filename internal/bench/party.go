@@ -96,7 +96,7 @@ func (b *builder) instance(in *reportdef.Instance, role extract.Role, me extract
 			ev = b.e.al
 		}
 		in1 = b.codes(in, role)
-		if ev.partyMonths(rid, in1)[me] == nil && !edSpecial(in) {
+		if !ev.has(rid, in1, me) && !edSpecial(in) {
 			return rep, false, nil
 		}
 	}
