@@ -3,6 +3,7 @@ module github.com/dcc/carport
 go 1.26.8
 
 require (
+	aead.dev/minisign v0.3.0
 	filippo.io/age v1.3.2
 	github.com/BurntSushi/toml v1.6.0
 	github.com/bep/logg v0.4.0
@@ -115,4 +116,7 @@ require (
 	rsc.io/qr v0.2.0 // indirect
 )
 
-tool filippo.io/age/cmd/age
+tool (
+	aead.dev/minisign/cmd/minisign
+	filippo.io/age/cmd/age
+)
