@@ -16,8 +16,8 @@ package bundle
 
 import (
 	"archive/zip"
-	"context"
 	"compress/flate"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
