@@ -14,11 +14,11 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"fmt"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -81,7 +81,9 @@ func (w *ws) newIdentity(t *testing.T, party string) {
 	os.WriteFile(filepath.Join(w.ids, party+".key"), []byte(secret+"\n"), 0o600)
 }
 
-func (w *ws) echarts() string { return filepath.Join(w.repo, "node_modules", "echarts", "dist", "echarts.min.js") }
+func (w *ws) echarts() string {
+	return filepath.Join(w.repo, "node_modules", "echarts", "dist", "echarts.min.js")
+}
 
 // buildArgs are the arguments of a build of the month into w.out.
 func (w *ws) buildArgs(cmd string, echarts string, more ...string) []string {

@@ -79,6 +79,9 @@ func (e *env) keygenSigning(args []string) error {
 		data []byte
 		mode os.FileMode
 	}{{*secret, secText, 0o600}, {*pub, pubText, 0o644}} {
+		if err := os.MkdirAll(filepath.Dir(w.path), w.mode|0o100); err != nil {
+			return err
+		}
 		f, err := os.OpenFile(w.path, flag, w.mode)
 		if errors.Is(err, os.ErrExist) {
 			return usagef("give --force to replace it", "keygen-signing: %s exists", w.path)
