@@ -89,7 +89,8 @@ type Opened struct {
 // with the identities in o.Identity, checks that its zip holds exactly
 // manifest.json, its signature and the files that manifest lists, each with
 // the listed size and SHA-256, refusing unsafe or duplicate entry names and
-// anything over o.Limits, and extracts everything (files 0600, folders 0700),
+// anything over o.Limits, and extracts everything, manifest.json and its
+// signature included (files 0600, folders 0700),
 // as unzip would. Errors name the bundle and the file at fault; on any error
 // nothing is left extracted and no temporary file remains.
 func Open(o OpenOptions) (Opened, error) {
@@ -191,7 +192,8 @@ func open(o OpenOptions) (Opened, error) {
 	if err != nil {
 		return Opened{}, err
 	}
-	if err := checkInner(o.PublicKey, entries[SignatureName], manifestJSON, m, claim); err != nil {
+	manifestSig, err := checkInner(o.PublicKey, entries[SignatureName], manifestJSON, m, claim)
+	if err != nil {
 		return Opened{}, err
 	}
 	if err := checkLimits(m, entries, size, lim); err != nil {
@@ -214,6 +216,9 @@ func open(o OpenOptions) (Opened, error) {
 		return Opened{}, err
 	}
 	if err := os.WriteFile(filepath.Join(site, ManifestName), manifestJSON, 0o600); err != nil {
+		return Opened{}, err
+	}
+	if err := os.WriteFile(filepath.Join(site, SignatureName), manifestSig, 0o600); err != nil {
 		return Opened{}, err
 	}
 	for _, fe := range m.Files {
@@ -271,32 +276,32 @@ func copyVerified(ctx context.Context, bundle, dst string, sig []byte, pub *Publ
 
 // checkInner verifies manifest.json's own signature and that both
 // signatures speak of the bundle's party and period.
-func checkInner(pub *PublicKey, sigEntry *zip.File, manifestJSON []byte, m Manifest, claim bundleClaim) error {
+func checkInner(pub *PublicKey, sigEntry *zip.File, manifestJSON []byte, m Manifest, claim bundleClaim) ([]byte, error) {
 	rc, err := sigEntry.Open()
 	if err != nil {
-		return fmt.Errorf("%s: %w", SignatureName, err)
+		return nil, fmt.Errorf("%s: %w", SignatureName, err)
 	}
 	sig, err := io.ReadAll(io.LimitReader(rc, maxSignatureSize+1))
 	rc.Close()
 	if err != nil {
-		return fmt.Errorf("%s: %w", SignatureName, err)
+		return nil, fmt.Errorf("%s: %w", SignatureName, err)
 	}
 	if len(sig) > maxSignatureSize {
-		return fmt.Errorf("%s: larger than %d bytes", SignatureName, maxSignatureSize)
+		return nil, fmt.Errorf("%s: larger than %d bytes", SignatureName, maxSignatureSize)
 	}
 	r := minisign.NewReader(bytes.NewReader(manifestJSON))
 	io.Copy(io.Discard, r)
 	comment, err := pub.check(r, sig, ManifestName)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if comment != manifestComment(m.Period, m.Party) {
-		return fmt.Errorf("%s: signed for %q, but the manifest is party %s, period %s", ManifestName, clipText(comment), m.Party, m.Period)
+		return nil, fmt.Errorf("%s: signed for %q, but the manifest is party %s, period %s", ManifestName, clipText(comment), m.Party, m.Period)
 	}
 	if claim.Party != m.Party || claim.Period != m.Period {
-		return fmt.Errorf("the signature is for party %s, period %s, but the manifest is party %s, period %s", claim.Party, claim.Period, m.Party, m.Period)
+		return nil, fmt.Errorf("the signature is for party %s, period %s, but the manifest is party %s, period %s", claim.Party, claim.Period, m.Party, m.Period)
 	}
-	return nil
+	return sig, nil
 }
 
 // checkLimits refuses a bundle that would extract more than lim allows,

@@ -250,6 +250,11 @@ func TestOpenDefaultFolderIsNamedFromTheVerifiedManifest(t *testing.T) {
 	if names := dirNames(t, parent); len(names) != 1 || names[0] != "ACME-2026-10" {
 		t.Errorf("parent holds %q", names)
 	}
+	// the manifest's signature comes out too, for checking it offline
+	sig, err := os.ReadFile(filepath.Join(op.Dir, SignatureName))
+	if err != nil || !bytes.Contains(sig, []byte("trusted comment: carport-manifest period:2026-10 party:ACME")) {
+		t.Errorf("%s: %q, %v", SignatureName, sig, err)
+	}
 	// a second open refuses the now full folder
 	if _, err := Open(OpenOptions{PublicKey: testPub, Bundle: bundle, Identity: identity, Parent: parent}); err == nil || !strings.Contains(err.Error(), "folder is not empty") {
 		t.Errorf("second open: %v", err)
