@@ -17,7 +17,7 @@ import (
 // 987654, postcode ZZ9 9ZZ); DNOA owns device 01.
 var month = filepath.Join("..", "..", "cmd", "carport", "testdata", "month")
 
-func index(t *testing.T, public ...string) *Index {
+func index(t testing.TB, public ...string) *Index {
 	t.Helper()
 	parties, _, err := extract.ReadParties(month)
 	if err != nil {
@@ -30,7 +30,7 @@ func index(t *testing.T, public ...string) *Index {
 	return ix
 }
 
-func site(t *testing.T, files map[string]string) string {
+func site(t testing.TB, files map[string]string) string {
 	t.Helper()
 	dir := t.TempDir()
 	for name, body := range files {

@@ -319,7 +319,9 @@ func (c *checker) scan(b []byte, line int) {
 func (c *checker) run(b []byte, i, j, line int) {
 	run := b[i:j]
 	// names starting with this run
-	if vs := c.ix.names.byFirst[string(run)]; vs != nil {
+	if !c.ix.names.first[run[0]] {
+		// no name starts here
+	} else if vs := c.ix.names.byFirst[string(run)]; vs != nil {
 		for _, v := range vs {
 			if v.party == c.me || !bytes.HasPrefix(b[i:], v.text) {
 				continue
@@ -336,8 +338,10 @@ func (c *checker) run(b []byte, i, j, line int) {
 	// party ids: the whole run, and its parts between dashes
 	c.id(run, line)
 	if bytes.IndexByte(run, '-') >= 0 {
-		for _, part := range bytes.Split(run, []byte{'-'}) {
+		for rest := run; len(rest) > 0; {
+			part, after, _ := bytes.Cut(rest, []byte{'-'})
 			c.id(part, line)
+			rest = after
 		}
 	}
 	// device ids: 23 characters of the run between dashes or its ends
@@ -367,6 +371,9 @@ func (c *checker) run(b []byte, i, j, line int) {
 }
 
 func (c *checker) id(tok []byte, line int) {
+	if len(tok) == 0 || len(tok) > 32 || !c.ix.idFirst[tok[0]] || !c.ix.idLen[len(tok)] {
+		return
+	}
 	pi, ok := c.ix.byID[string(tok)]
 	if !ok || pi == c.me || c.allowIDs[string(tok)] {
 		return

@@ -39,6 +39,10 @@ type Index struct {
 	dir     string
 	public  map[int64][][32]byte // size → sha256 of public files
 	names   *nameIndex
+	// idFirst and idLen prefilter runs before a map lookup: most runs
+	// (numbers, dates) cannot be a party id.
+	idFirst [256]bool
+	idLen   [33]bool
 }
 
 // record kinds in a party's key file
@@ -56,6 +60,9 @@ func Build(o Options) (*Index, error) {
 		public: map[int64][][32]byte{}}
 	for i, p := range ix.parties {
 		ix.byID[p.ID] = i
+		if n := len(p.ID); n > 0 && n <= 32 {
+			ix.idFirst[p.ID[0]], ix.idLen[n] = true, true
+		}
 	}
 	if err := os.MkdirAll(ix.dir, 0o700); err != nil {
 		return nil, err
@@ -148,8 +155,10 @@ func Build(o Options) (*Index, error) {
 				errs = append(errs, err)
 			}
 		}
-		ix.mpxn = append(ix.mpxn, wk.mpxn...)
-		ix.pcs = append(ix.pcs, wk.pcs...)
+		// deduplicated per worker first: postcodes repeat a lot, and the
+		// merged slice then holds each value about once
+		ix.mpxn = append(ix.mpxn, sortUnique(wk.mpxn)...)
+		ix.pcs = append(ix.pcs, sortUnique(wk.pcs)...)
 		wk.mpxn, wk.pcs = nil, nil
 	}
 	if len(errs) > 0 {

@@ -26,6 +26,7 @@ type variant struct {
 
 type nameIndex struct {
 	byFirst map[string][]variant // first run of idBytes → variants
+	first   [256]bool            // first bytes of those runs (a prefilter)
 	odd     []variant            // variants not starting with an idByte
 	all     [][]variant          // per party
 }
@@ -81,6 +82,7 @@ func newNameIndex(parties []*extract.Party) *nameIndex {
 				continue
 			}
 			ni.byFirst[v[:j]] = append(ni.byFirst[v[:j]], vr)
+			ni.first[v[0]] = true
 		}
 	}
 	return ni
