@@ -26,12 +26,13 @@ demo: build
 	@rm -rf $(DEMO)
 	@start=$$(date +%s.%N); \
 	./$(BIN) synth --out $(DEMO)/extracts --period $(PERIOD) --scale $(SCALE) --seed 1 && \
-	./$(BIN) build --extracts $(DEMO)/extracts --period $(PERIOD) --keys $(DEMO)/extracts/keys --out $(DEMO)/out && \
+	./$(BIN) build --extracts $(DEMO)/extracts --period $(PERIOD) --keys $(DEMO)/extracts/keys --out $(DEMO)/out \
+		--signing-key $(DEMO)/extracts/identities/dcc-signing.key && \
 	end=$$(date +%s.%N); \
-	party=$$(ls $(DEMO)/out/$(PERIOD) | head -1); party=$${party%.zip.age}; \
+	party=$$(ls $(DEMO)/out/$(PERIOD)/ | grep '\.zip\.age$$' | head -1); party=$${party%.zip.age}; \
 	echo; echo "make demo: $$(ls $(DEMO)/out/$(PERIOD)/*.zip.age | wc -l) sealed bundles in $(DEMO)/out/$(PERIOD)/ ($$(echo "$$end - $$start" | bc) s)"; \
 	echo "open one with:"; \
-	echo "  ./$(BIN) open $(DEMO)/out/$(PERIOD)/$$party.zip.age -i $(DEMO)/extracts/identities/$$party.key --to $(DEMO)/open/$$party"; \
+	echo "  ./$(BIN) open $(DEMO)/out/$(PERIOD)/$$party.zip.age -i $(DEMO)/extracts/identities/$$party.key --to $(DEMO)/open/$$party --pub $(DEMO)/extracts/keys/dcc-signing.pub"; \
 	echo "then load $(DEMO)/open/$$party/index.html in a browser."
 
 test: deps

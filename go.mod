@@ -3,12 +3,14 @@ module github.com/dcc/carport
 go 1.26.8
 
 require (
+	aead.dev/minisign v0.3.0
 	filippo.io/age v1.3.2
 	github.com/BurntSushi/toml v1.6.0
 	github.com/bep/logg v0.4.0
 	github.com/go-echarts/go-echarts/v2 v2.6.7
 	github.com/gocarina/gocsv v0.0.0-20240520201108-78e41c74b4b1
 	github.com/gohugoio/hugo v0.165.0
+	golang.org/x/sys v0.47.0
 )
 
 // Test-only: headless Chromium driving (browser tests) and testscript (CLI tests).
@@ -107,7 +109,6 @@ require (
 	golang.org/x/mod v0.39.0 // indirect
 	golang.org/x/net v0.58.0 // indirect
 	golang.org/x/sync v0.22.0 // indirect
-	golang.org/x/sys v0.47.0 // indirect
 	golang.org/x/term v0.45.0 // indirect
 	golang.org/x/text v0.41.0 // indirect
 	golang.org/x/tools v0.49.0 // indirect
@@ -115,4 +116,7 @@ require (
 	rsc.io/qr v0.2.0 // indirect
 )
 
-tool filippo.io/age/cmd/age
+tool (
+	aead.dev/minisign/cmd/minisign
+	filippo.io/age/cmd/age
+)

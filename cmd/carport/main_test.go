@@ -6,8 +6,12 @@ package main
 // and ext/: the hand-built month of testdata/month, except for files the
 // script brings itself (so a script can break one extract).
 //
+// Every script gets a fresh demo DCC signing pair: the secret in
+// $CARPORT_SIGNING_KEY (as CI provides it), the public key written by
+// keygen as KEYS/dcc-signing.pub, and also at $WORK/dcc-signing.pub.
+//
 // Commands beside carport:
-//   keygen KEYS IDS PARTY...   write KEYS/<party>.txt and IDS/<party>.key
+//   keygen KEYS IDS PARTY...   write KEYS/<party>.txt and IDS/<party>.key (and KEYS/dcc-signing.pub)
 //   exitcode N ARGS...         run carport ARGS in a subprocess and fail unless it exits N
 //   ls DIR                     list DIR's entries, one a line, to stdout
 
@@ -47,6 +51,14 @@ func TestScripts(t *testing.T) {
 		Dir:           filepath.Join("testdata", "script"),
 		UpdateScripts: update,
 		Setup: func(env *testscript.Env) error {
+			pub, sec, err := bundle.GenerateSigningKey()
+			if err != nil {
+				return err
+			}
+			env.Setenv("CARPORT_SIGNING_KEY", string(sec))
+			if err := os.WriteFile(filepath.Join(env.WorkDir, "dcc-signing.pub"), pub, 0o644); err != nil {
+				return err
+			}
 			for _, d := range []string{"reportdefs", "templates", "content"} {
 				if err := copyMissing(filepath.Join(repo, d), filepath.Join(env.WorkDir, d)); err != nil {
 					return err
@@ -108,6 +120,9 @@ func keygen(ts *testscript.TestScript, neg bool, args []string) {
 	keys, ids := ts.MkAbs(args[0]), ts.MkAbs(args[1])
 	ts.Check(os.MkdirAll(keys, 0o755))
 	ts.Check(os.MkdirAll(ids, 0o700))
+	pub, err := os.ReadFile(filepath.Join(ts.Getenv("WORK"), "dcc-signing.pub"))
+	ts.Check(err)
+	ts.Check(os.WriteFile(filepath.Join(keys, "dcc-signing.pub"), pub, 0o644))
 	for _, p := range args[2:] {
 		rcpt, secret, err := bundle.NewIdentity()
 		ts.Check(err)
@@ -135,7 +150,8 @@ func exitcode(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	cmd := exec.Command(bin, args[1:]...)
 	cmd.Dir = ts.Getenv("WORK")
-	cmd.Env = append(os.Environ(), "PATH="+ts.Getenv("PATH"), "HOME="+ts.Getenv("HOME"), "TMPDIR="+ts.Getenv("TMPDIR"))
+	cmd.Env = append(os.Environ(), "PATH="+ts.Getenv("PATH"), "HOME="+ts.Getenv("HOME"), "TMPDIR="+ts.Getenv("TMPDIR"),
+		"CARPORT_SIGNING_KEY="+ts.Getenv("CARPORT_SIGNING_KEY"))
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err = cmd.Run()
 	got := 0

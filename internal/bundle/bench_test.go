@@ -1,6 +1,7 @@
 package bundle
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -50,7 +51,7 @@ func BenchmarkSeal(b *testing.B) {
 	b.SetBytes(total)
 	b.ResetTimer()
 	for b.Loop() {
-		if _, err := Seal(SealOptions{SiteDir: site, Recipients: recipients, OutPath: out, Manifest: testManifest()}); err != nil {
+		if _, err := Seal(SealOptions{SiteDir: site, Recipients: recipients, OutPath: out, Manifest: testManifest(), Signer: testKey}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -77,7 +78,7 @@ func BenchmarkZipOnly(b *testing.B) {
 			b.Fatal(err)
 		}
 		modified, _ := periodStart(m.Period)
-		if err := writeZip(io.Discard, site, modified, mj, files); err != nil {
+		if err := writeZip(context.Background(), io.Discard, site, modified, mj, nil, files); err != nil {
 			b.Fatal(err)
 		}
 	}

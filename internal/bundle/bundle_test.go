@@ -3,6 +3,7 @@ package bundle
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"os"
@@ -20,9 +21,13 @@ func TestSealOpenRoundTrip(t *testing.T) {
 	recipients, identity := keyFiles(t, keys)
 	out := filepath.Join(t.TempDir(), "site", "2026-10", "ACME.zip.age")
 
-	sealed, err := Seal(SealOptions{SiteDir: site, Recipients: recipients, OutPath: out, Manifest: testManifest()})
+	res, err := Seal(SealOptions{SiteDir: site, Recipients: recipients, OutPath: out, Manifest: testManifest(), Signer: testKey})
 	if err != nil {
 		t.Fatal(err)
+	}
+	sealed := res.Manifest
+	if res.Recipients != 1 || res.Size <= res.ZipSize || len(res.SHA256) != 64 || len(res.ZipSHA256) != 64 || len(res.ManifestSHA256) != 64 {
+		t.Errorf("Sealed = %+v", res)
 	}
 	if sealed.Format != FormatVersion {
 		t.Errorf("Format = %d, want %d", sealed.Format, FormatVersion)
@@ -45,8 +50,8 @@ func TestSealOpenRoundTrip(t *testing.T) {
 	if info.Mode().Perm() != 0o644 {
 		t.Errorf("bundle mode = %v, want 0644", info.Mode().Perm())
 	}
-	if names := dirNames(t, filepath.Dir(out)); !slices.Equal(names, []string{"ACME.zip.age"}) {
-		t.Errorf("output folder holds %q, want only the bundle", names)
+	if names := dirNames(t, filepath.Dir(out)); !slices.Equal(names, []string{"ACME.zip.age", "ACME.zip.age.minisig"}) {
+		t.Errorf("output folder holds %q, want only the bundle and its signature", names)
 	}
 	raw, err := os.ReadFile(out)
 	if err != nil {
@@ -57,10 +62,14 @@ func TestSealOpenRoundTrip(t *testing.T) {
 	}
 
 	to := filepath.Join(t.TempDir(), "opened", "ACME")
-	opened, err := Open(OpenOptions{Bundle: out, Identity: identity, To: to})
+	op, err := Open(OpenOptions{PublicKey: testPub, Bundle: out, Identity: identity, To: to})
 	if err != nil {
 		t.Fatal(err)
 	}
+	if op.Dir != to {
+		t.Errorf("Open Dir = %q, want %q", op.Dir, to)
+	}
+	opened := op.Manifest
 	if !reflect.DeepEqual(opened, sealed) {
 		t.Errorf("Open manifest = %+v\nSeal manifest = %+v", opened, sealed)
 	}
@@ -98,10 +107,10 @@ func TestSealOpenRoundTrip(t *testing.T) {
 
 	// Into an existing empty folder works; into a non-empty one does not.
 	empty := t.TempDir()
-	if _, err := Open(OpenOptions{Bundle: out, Identity: identity, To: empty}); err != nil {
+	if _, err := Open(OpenOptions{PublicKey: testPub, Bundle: out, Identity: identity, To: empty}); err != nil {
 		t.Errorf("Open into an empty folder: %v", err)
 	}
-	_, err = Open(OpenOptions{Bundle: out, Identity: identity, To: to})
+	_, err = Open(OpenOptions{PublicKey: testPub, Bundle: out, Identity: identity, To: to})
 	if want := out + ": " + to + ": folder is not empty: open into a new or empty folder"; err == nil || err.Error() != want {
 		t.Errorf("Open into a full folder: %v, want %q", err, want)
 	}
@@ -171,7 +180,7 @@ func zipOf(t testing.TB, site string, m Manifest) []byte {
 	}
 	modified, _ := periodStart(m.Period)
 	var buf bytes.Buffer
-	if err := writeZip(&buf, site, modified, mj, files); err != nil {
+	if err := writeZip(context.Background(), &buf, site, modified, mj, testKey.signManifest(mj, m.Period, m.Party), files); err != nil {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
@@ -224,7 +233,7 @@ func TestZipIsDeterministic(t *testing.T) {
 			t.Errorf("%s: modified %v, want %v", f.Name, f.Modified, wantTime)
 		}
 	}
-	want := []string{ManifestName}
+	want := []string{ManifestName, SignatureName}
 	for _, fe := range wantEntries(testSite) {
 		want = append(want, fe.Path)
 	}
@@ -251,7 +260,7 @@ func TestWriteZipNoticesAFileChangedSinceTheScan(t *testing.T) {
 	if err := os.WriteFile(p, []byte("<!doctype html><title>ACME 2026-11</title>\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	err = writeZip(io.Discard, site, time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC), []byte("{}\n"), files)
+	err = writeZip(context.Background(), io.Discard, site, time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC), []byte("{}\n"), nil, files)
 	if want := p + ": changed while sealing: size or sha256 differs from the first pass"; err == nil || err.Error() != want {
 		t.Errorf("got %v, want %q", err, want)
 	}

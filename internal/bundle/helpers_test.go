@@ -1,6 +1,9 @@
 package bundle
 
 import (
+	"io"
+
+	"aead.dev/minisign"
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
@@ -85,8 +88,45 @@ func testManifest() Manifest {
 	}
 }
 
-// encryptTo age-encrypts plaintext to the recipients in recipientsPath and
-// writes it to out, for building hostile bundles by hand.
+// testKey signs every bundle of these tests; testPub checks them.
+var testKey, testPub = func() (*Signer, *PublicKey) {
+	pub, sec, err := GenerateSigningKey()
+	if err != nil {
+		panic(err)
+	}
+	p, err := ParsePublicKey(pub)
+	if err != nil {
+		panic(err)
+	}
+	s, err := ParseSigner(sec, p)
+	if err != nil {
+		panic(err)
+	}
+	return s, p
+}()
+
+// signFile writes path+".minisig": signer's outer signature of the file at
+// path, claiming party ACME, period 2026-10 and a zip of sha256 zipSHA.
+func signFile(t testing.TB, signer *Signer, path, zipSHA string) {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	r := minisign.NewReader(f)
+	if _, err := io.Copy(io.Discard, r); err != nil {
+		t.Fatal(err)
+	}
+	sig := signer.signBundle(r, bundleClaim{Period: "2026-10", Party: "ACME", ZipSHA256: zipSHA})
+	if err := os.WriteFile(path+SignatureSuffix, sig, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// encryptTo age-encrypts plaintext to the recipients in recipientsPath,
+// writes it to out and signs it with testKey, for building hostile bundles
+// by hand.
 func encryptTo(t testing.TB, recipientsPath, out string, plaintext []byte) {
 	t.Helper()
 	recs, err := ReadRecipients(recipientsPath)
@@ -107,6 +147,8 @@ func encryptTo(t testing.TB, recipientsPath, out string, plaintext []byte) {
 	if err := os.WriteFile(out, buf.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	sum := sha256.Sum256(plaintext)
+	signFile(t, testKey, out, hex.EncodeToString(sum[:]))
 }
 
 // dirNames lists the names in dir, failing the test on error.

@@ -142,8 +142,8 @@ func decodeManifest(b []byte) (Manifest, error) {
 		if err := checkName(f.Path); err != nil {
 			return Manifest{}, fmt.Errorf("%s: files[%d]: %w", ManifestName, i, err)
 		}
-		if f.Path == ManifestName {
-			return Manifest{}, fmt.Errorf("%s: files[%d]: lists %s itself", ManifestName, i, ManifestName)
+		if f.Path == ManifestName || f.Path == SignatureName {
+			return Manifest{}, fmt.Errorf("%s: files[%d]: lists %s", ManifestName, i, f.Path)
 		}
 		if i > 0 && m.Files[i-1].Path >= f.Path {
 			return Manifest{}, fmt.Errorf("%s: files[%d]: %s is out of order or repeated", ManifestName, i, f.Path)

@@ -103,3 +103,26 @@ func TestReadRecipientsMissingFile(t *testing.T) {
 		t.Errorf("got %v, want %q", err, want)
 	}
 }
+
+func TestRecipientKinds(t *testing.T) {
+	dir := t.TempDir()
+	var lines []string
+	for range 2 {
+		id, err := age.GenerateHybridIdentity()
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines = append(lines, id.Recipient().String())
+	}
+	pq := filepath.Join(dir, "pq.txt")
+	os.WriteFile(pq, []byte("# two post-quantum keys\n"+strings.Join(lines, "\n")+"\n"), 0o644)
+	if x, h, err := RecipientKinds(pq); err != nil || x != 0 || h != 2 {
+		t.Errorf("hybrid file: %d x25519, %d hybrid, %v", x, h, err)
+	}
+	rec, _, _ := NewIdentity()
+	classic := filepath.Join(dir, "x.txt")
+	os.WriteFile(classic, []byte(rec+"\n"), 0o644)
+	if x, h, err := RecipientKinds(classic); err != nil || x != 1 || h != 0 {
+		t.Errorf("classic file: %d x25519, %d hybrid, %v", x, h, err)
+	}
+}

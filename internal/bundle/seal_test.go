@@ -17,7 +17,7 @@ func TestSealFailureLeavesOutputAlone(t *testing.T) {
 		{
 			name: "recipients file missing",
 			setup: func(t *testing.T, dir string) SealOptions {
-				return SealOptions{SiteDir: writeSite(t, testSite), Recipients: filepath.Join(dir, "NOPE.txt"), Manifest: testManifest()}
+				return SealOptions{SiteDir: writeSite(t, testSite), Recipients: filepath.Join(dir, "NOPE.txt"), Manifest: testManifest(), Signer: testKey}
 			},
 			want: func(o SealOptions) string {
 				return "sealing " + o.OutPath + ": reading recipients: open " + o.Recipients + ": no such file or directory"
@@ -31,7 +31,7 @@ func TestSealFailureLeavesOutputAlone(t *testing.T) {
 				if err := os.Symlink("/etc/passwd", filepath.Join(site, "data", "passwd.csv")); err != nil {
 					t.Fatal(err)
 				}
-				return SealOptions{SiteDir: site, Recipients: recipients, Manifest: testManifest()}
+				return SealOptions{SiteDir: site, Recipients: recipients, Manifest: testManifest(), Signer: testKey}
 			},
 			want: func(o SealOptions) string {
 				return "sealing " + o.OutPath + ": " + filepath.Join(o.SiteDir, "data", "passwd.csv") + ": is a symlink: a bundle holds only regular files"
@@ -45,7 +45,7 @@ func TestSealFailureLeavesOutputAlone(t *testing.T) {
 				if err := os.Symlink(t.TempDir(), filepath.Join(site, "more")); err != nil {
 					t.Fatal(err)
 				}
-				return SealOptions{SiteDir: site, Recipients: recipients, Manifest: testManifest()}
+				return SealOptions{SiteDir: site, Recipients: recipients, Manifest: testManifest(), Signer: testKey}
 			},
 			want: func(o SealOptions) string {
 				return "sealing " + o.OutPath + ": " + filepath.Join(o.SiteDir, "more") + ": is a symlink: a bundle holds only regular files"
@@ -56,7 +56,7 @@ func TestSealFailureLeavesOutputAlone(t *testing.T) {
 			setup: func(t *testing.T, dir string) SealOptions {
 				recipients, _ := keyFiles(t, dir)
 				files := map[string]string{"index.html": "x", "manifest.json": "{}"}
-				return SealOptions{SiteDir: writeSite(t, files), Recipients: recipients, Manifest: testManifest()}
+				return SealOptions{SiteDir: writeSite(t, files), Recipients: recipients, Manifest: testManifest(), Signer: testKey}
 			},
 			want: func(o SealOptions) string {
 				return "sealing " + o.OutPath + ": " + filepath.Join(o.SiteDir, "manifest.json") + ": the site must not have its own manifest.json: the bundle writes it"
@@ -66,7 +66,7 @@ func TestSealFailureLeavesOutputAlone(t *testing.T) {
 			name: "site without index.html",
 			setup: func(t *testing.T, dir string) SealOptions {
 				recipients, _ := keyFiles(t, dir)
-				return SealOptions{SiteDir: writeSite(t, map[string]string{"home.html": "x"}), Recipients: recipients, Manifest: testManifest()}
+				return SealOptions{SiteDir: writeSite(t, map[string]string{"home.html": "x"}), Recipients: recipients, Manifest: testManifest(), Signer: testKey}
 			},
 			want: func(o SealOptions) string {
 				return "sealing " + o.OutPath + ": site " + o.SiteDir + " has no index.html"
@@ -76,7 +76,7 @@ func TestSealFailureLeavesOutputAlone(t *testing.T) {
 			name: "site missing",
 			setup: func(t *testing.T, dir string) SealOptions {
 				recipients, _ := keyFiles(t, dir)
-				return SealOptions{SiteDir: filepath.Join(dir, "nosite"), Recipients: recipients, Manifest: testManifest()}
+				return SealOptions{SiteDir: filepath.Join(dir, "nosite"), Recipients: recipients, Manifest: testManifest(), Signer: testKey}
 			},
 			want: func(o SealOptions) string {
 				return "sealing " + o.OutPath + ": site: stat " + o.SiteDir + ": no such file or directory"
@@ -88,7 +88,7 @@ func TestSealFailureLeavesOutputAlone(t *testing.T) {
 				recipients, _ := keyFiles(t, dir)
 				m := testManifest()
 				m.Period = "2026-1"
-				return SealOptions{SiteDir: writeSite(t, testSite), Recipients: recipients, Manifest: m}
+				return SealOptions{SiteDir: writeSite(t, testSite), Recipients: recipients, Manifest: m, Signer: testKey}
 			},
 			want: func(o SealOptions) string {
 				return "sealing " + o.OutPath + `: manifest period "2026-1" is not YYYY-MM`
@@ -100,7 +100,7 @@ func TestSealFailureLeavesOutputAlone(t *testing.T) {
 				recipients, _ := keyFiles(t, dir)
 				m := testManifest()
 				m.Reports = append(m.Reports, ReportRef{Role: "IS", ID: "srv-4.1.1", Version: "4"})
-				return SealOptions{SiteDir: writeSite(t, testSite), Recipients: recipients, Manifest: m}
+				return SealOptions{SiteDir: writeSite(t, testSite), Recipients: recipients, Manifest: m, Signer: testKey}
 			},
 			want: func(o SealOptions) string {
 				return "sealing " + o.OutPath + ": manifest lists report IS/srv-4.1.1 twice"
@@ -158,7 +158,7 @@ func TestSealFailsWhenOutputFolderCannotBeMade(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := filepath.Join(blocker, "2026-10", "ACME.zip.age")
-	_, err := Seal(SealOptions{SiteDir: writeSite(t, testSite), Recipients: recipients, OutPath: out, Manifest: testManifest()})
+	_, err := Seal(SealOptions{SiteDir: writeSite(t, testSite), Recipients: recipients, OutPath: out, Manifest: testManifest(), Signer: testKey})
 	if want := "sealing " + out + ": mkdir " + blocker + ": not a directory"; err == nil || err.Error() != want {
 		t.Errorf("got  %v\nwant %s", err, want)
 	}
@@ -180,7 +180,7 @@ func TestWriteSealedRemovesTempFileOnError(t *testing.T) {
 			return err
 		}
 		return errChanged
-	})
+	}, nil)
 	if err != errChanged {
 		t.Errorf("got %v, want %v", err, errChanged)
 	}
@@ -205,14 +205,14 @@ func TestSealReplacesPreviousBundle(t *testing.T) {
 	if err := os.WriteFile(out, []byte("old"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Seal(SealOptions{SiteDir: writeSite(t, testSite), Recipients: recipients, OutPath: out, Manifest: testManifest()}); err != nil {
+	if _, err := Seal(SealOptions{SiteDir: writeSite(t, testSite), Recipients: recipients, OutPath: out, Manifest: testManifest(), Signer: testKey}); err != nil {
 		t.Fatal(err)
 	}
-	m, err := Open(OpenOptions{Bundle: out, Identity: identity, To: filepath.Join(dir, "opened")})
+	m, err := Open(OpenOptions{PublicKey: testPub, Bundle: out, Identity: identity, To: filepath.Join(dir, "opened")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(m.Files) != len(testSite) {
-		t.Errorf("opened %d files, want %d", len(m.Files), len(testSite))
+	if len(m.Manifest.Files) != len(testSite) {
+		t.Errorf("opened %d files, want %d", len(m.Manifest.Files), len(testSite))
 	}
 }

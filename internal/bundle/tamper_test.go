@@ -35,7 +35,8 @@ func rawZip(t *testing.T, listed []FileEntry, entries []entry) []byte {
 	}
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
-	for _, e := range append([]entry{{ManifestName, string(mj)}}, entries...) {
+	sig := testKey.signManifest(mj, m.Period, m.Party)
+	for _, e := range append([]entry{{ManifestName, string(mj)}, {SignatureName, string(sig)}}, entries...) {
 		w, err := zw.Create(e.name)
 		if err != nil {
 			t.Fatal(err)
@@ -67,10 +68,15 @@ func TestOpenRefusesTruncatedBundle(t *testing.T) {
 	dir := t.TempDir()
 	recipients, identity := keyFiles(t, dir)
 	out := filepath.Join(dir, "ACME.zip.age")
-	if _, err := Seal(SealOptions{SiteDir: site, Recipients: recipients, OutPath: out, Manifest: testManifest()}); err != nil {
+	res, err := Seal(SealOptions{SiteDir: site, Recipients: recipients, OutPath: out, Manifest: testManifest(), Signer: testKey})
+	if err != nil {
 		t.Fatal(err)
 	}
 	whole, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sig, err := os.ReadFile(out + SignatureSuffix)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,9 +85,21 @@ func TestOpenRefusesTruncatedBundle(t *testing.T) {
 		if err := os.WriteFile(bad, whole[:len(whole)-cut], 0o644); err != nil {
 			t.Fatal(err)
 		}
+		// with the bundle's own signature: the signature catches it
+		if err := os.WriteFile(bad+SignatureSuffix, sig, 0o644); err != nil {
+			t.Fatal(err)
+		}
 		parent := t.TempDir()
 		to := filepath.Join(parent, "ACME")
-		_, err := Open(OpenOptions{Bundle: bad, Identity: identity, To: to})
+		_, err := Open(OpenOptions{PublicKey: testPub, Bundle: bad, Identity: identity, To: to})
+		if want := bad + ": bundle: signature does not verify: the file was altered or not signed by the DCC"; err == nil || err.Error() != want {
+			t.Errorf("cut %d bytes: error %v, want %q", cut, err, want)
+		}
+		assertNothingExtracted(t, to, nil)
+
+		// signed as cut (the signer's own mistake): age catches it
+		signFile(t, testKey, bad, res.ZipSHA256)
+		_, err = Open(OpenOptions{PublicKey: testPub, Bundle: bad, Identity: identity, To: to})
 		if err == nil {
 			t.Errorf("cut %d bytes: Open succeeded", cut)
 			continue
@@ -98,12 +116,12 @@ func TestOpenRefusesWrongIdentity(t *testing.T) {
 	dir := t.TempDir()
 	recipients, _ := keyFiles(t, dir)
 	out := filepath.Join(dir, "ACME.zip.age")
-	if _, err := Seal(SealOptions{SiteDir: site, Recipients: recipients, OutPath: out, Manifest: testManifest()}); err != nil {
+	if _, err := Seal(SealOptions{SiteDir: site, Recipients: recipients, OutPath: out, Manifest: testManifest(), Signer: testKey}); err != nil {
 		t.Fatal(err)
 	}
 	_, other := keyFiles(t, t.TempDir())
 	to := filepath.Join(t.TempDir(), "ACME")
-	_, err := Open(OpenOptions{Bundle: out, Identity: other, To: to})
+	_, err := Open(OpenOptions{PublicKey: testPub, Bundle: out, Identity: other, To: to})
 	if want := out + ": no identity in " + other + " matches this bundle"; err == nil || err.Error() != want {
 		t.Errorf("got %v, want %q", err, want)
 	}
@@ -217,7 +235,7 @@ func TestOpenRefusesBadZips(t *testing.T) {
 			if err := os.Mkdir(filepath.Dir(to), 0o755); err != nil {
 				t.Fatal(err)
 			}
-			_, err := Open(OpenOptions{Bundle: bundle, Identity: identity, To: to})
+			_, err := Open(OpenOptions{PublicKey: testPub, Bundle: bundle, Identity: identity, To: to})
 			if want := bundle + ": " + tc.want; err == nil || err.Error() != want {
 				t.Errorf("got  %v\nwant %s", err, want)
 			}

@@ -4,7 +4,8 @@ package bundle
 // give the same bytes, whatever the files' timestamps, permissions or the
 // order the file system lists them in (for one Go release: compress/flate
 // output may change between releases). Entries are manifest.json first, so a
-// streaming reader meets it before anything else, then every site file
+// streaming reader meets it before anything else, then its signature
+// manifest.json.minisig (deterministic: see sign.go), then every site file
 // sorted by path. There are no directory entries. Every entry is Deflate
 // compressed with mode 0644 and the modification time of the first instant
 // of the period in UTC.
@@ -16,6 +17,7 @@ package bundle
 import (
 	"archive/zip"
 	"compress/flate"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -89,8 +91,8 @@ func scanSite(dir string) ([]FileEntry, error) {
 		if err := checkName(name); err != nil {
 			return fmt.Errorf("%s: %w", shown, err)
 		}
-		if name == ManifestName {
-			return fmt.Errorf("%s: the site must not have its own %s: the bundle writes it", shown, ManifestName)
+		if name == ManifestName || name == SignatureName {
+			return fmt.Errorf("%s: the site must not have its own %s: the bundle writes it", shown, name)
 		}
 		size, sum, err := hashFile(p)
 		if err != nil {
@@ -142,11 +144,12 @@ func hashFile(p string) (int64, string, error) {
 }
 
 // writeZip writes the deterministic zip of a bundle to w: manifestJSON as
-// manifest.json, then each of files read from siteDir in the given (sorted)
-// order, all stamped with modified. Each file is hashed again as it is
-// copied, and a file whose size or SHA-256 no longer matches its entry (it
-// changed since scanSite) is an error.
-func writeZip(w io.Writer, siteDir string, modified time.Time, manifestJSON []byte, files []FileEntry) error {
+// manifest.json, manifestSig as manifest.json.minisig, then each of files
+// read from siteDir in the given (sorted) order, all stamped with modified.
+// Each file is hashed again as it is copied, and a file whose size or
+// SHA-256 no longer matches its entry (it changed since scanSite) is an
+// error. It stops between files once ctx is done.
+func writeZip(ctx context.Context, w io.Writer, siteDir string, modified time.Time, manifestJSON, manifestSig []byte, files []FileEntry) error {
 	zw := zip.NewWriter(w)
 	var c compressor
 	zw.RegisterCompressor(zip.Deflate, c.next)
@@ -162,7 +165,17 @@ func writeZip(w io.Writer, siteDir string, modified time.Time, manifestJSON []by
 	if _, err := mw.Write(manifestJSON); err != nil {
 		return fmt.Errorf("zip: %s: %w", ManifestName, err)
 	}
+	sw, err := zw.CreateHeader(hdr(SignatureName))
+	if err != nil {
+		return fmt.Errorf("zip: %s: %w", SignatureName, err)
+	}
+	if _, err := sw.Write(manifestSig); err != nil {
+		return fmt.Errorf("zip: %s: %w", SignatureName, err)
+	}
 	for _, fe := range files {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		if err := checkName(fe.Path); err != nil {
 			return fmt.Errorf("zip: %w", err)
 		}

@@ -1,28 +1,38 @@
 package cli
 
 // build is the monthly run: read the extracts once, compute every party's
-// views, render each party's site in a private staging folder, seal it to
-// the party's age recipients, and publish the sealed bundles together only
-// when every party succeeded. Plaintext never leaves the staging folder,
-// which is 0700 and removed at the end whatever happens.
+// views, render each party's site in a private staging folder, audit it for
+// leaks, seal it to the party's age recipients and sign it, and publish the
+// period in one switch (internal/publish) only when every party succeeded.
+//
+// Plaintext lives only in two private (0700) stage folders, each locked by
+// this process for its life (internal/stage): carport-stage-* (the
+// engine's estate and spill files, the audit's keys; in the temp folder)
+// and carport-sites-* (rendered sites; in /dev/shm when the machine has
+// it). --stage puts both in one place. They are removed at the end, wiped
+// as soon as an interrupt arrives, and found by the next run (or `carport
+// clean`) when a crash left them.
 
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"sort"
 	"strings"
-	"syscall"
+	"sync"
 	"time"
 
+	"github.com/dcc/carport/internal/audit"
 	"github.com/dcc/carport/internal/bench"
 	"github.com/dcc/carport/internal/bundle"
 	"github.com/dcc/carport/internal/extract"
+	"github.com/dcc/carport/internal/publish"
 	"github.com/dcc/carport/internal/reportdef"
 	"github.com/dcc/carport/internal/site"
+	"github.com/dcc/carport/internal/stage"
 )
 
 type buildFlags struct {
@@ -30,144 +40,348 @@ type buildFlags struct {
 	reportdefs, templates, content, ech string
 	parties                             multi
 	stage                               string
+	signingKey                          string
 	drafts                              bool
 	workers                             int
+	// reseal: rebuild the parties from the retained extracts and publish
+	// them only if their content is unchanged
+	reseal bool
 }
+
+// stagePrefixes are the stage folders of carport runs, swept when stale.
+var stagePrefixes = []string{"carport-stage-", "carport-sites-", "carport-plan-"}
 
 func (e *env) build(args []string) error {
 	var f buildFlags
-	fs := e.flags("build", "--extracts DIR --period YYYY-MM --keys DIR --out DIR [--party ID ...]")
-	fs.StringVar(&f.extracts, "extracts", "", "folder of the period's warehouse extracts")
-	fs.StringVar(&f.period, "period", "", "reporting period, YYYY-MM (Europe/London calendar month)")
-	fs.StringVar(&f.keys, "keys", "keys", "folder of <party>.txt files of public age recipients")
-	fs.StringVar(&f.out, "out", "", "where sealed bundles go: OUT/PERIOD/<party>.zip.age")
-	fs.Var(&f.parties, "party", "build only these parties (repeatable or comma-separated)")
-	fs.StringVar(&f.reportdefs, "reportdefs", "reportdefs", "folder of report definitions")
-	fs.StringVar(&f.templates, "templates", "templates", "folder of site templates")
-	fs.StringVar(&f.content, "content", "content", "folder of authored site pages")
-	fs.StringVar(&f.ech, "echarts", filepath.Join("node_modules", "echarts", "dist", "echarts.min.js"), "echarts.min.js from the pinned npm package")
-	fs.BoolVar(&f.drafts, "include-drafts", false, "include draft reports (previews only)")
-	fs.IntVar(&f.workers, "workers", 0, "scan workers (default: one per core)")
-	fs.StringVar(&f.stage, "stage", "", "where plaintext sites are staged (default: /dev/shm when the machine has it, else the temp folder)")
+	fs := e.flags("build", "--extracts DIR --period YYYY-MM --keys DIR --out DIR [--party ID ...] [--signing-key FILE]")
+	f.register(fs)
+	fs.Var(&f.parties, "party", "build only these parties (repeatable or comma-separated); the others keep their bundles")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if err := required(fs, "extracts", "period", "out"); err != nil {
 		return err
 	}
+	return e.runBuild(f)
+}
+
+func (f *buildFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.extracts, "extracts", "", "folder of the period's warehouse extracts")
+	fs.StringVar(&f.period, "period", "", "reporting period, YYYY-MM (Europe/London calendar month)")
+	fs.StringVar(&f.keys, "keys", "keys", "folder of <party>.txt files of public age recipients, and dcc-signing.pub")
+	fs.StringVar(&f.out, "out", "", "where sealed bundles go: OUT/PERIOD/<party>.zip.age")
+	fs.StringVar(&f.signingKey, "signing-key", "", "the DCC's minisign secret key file (default: the key in $CARPORT_SIGNING_KEY)")
+	fs.StringVar(&f.reportdefs, "reportdefs", "reportdefs", "folder of report definitions")
+	fs.StringVar(&f.templates, "templates", "templates", "folder of site templates")
+	fs.StringVar(&f.content, "content", "content", "folder of authored site pages")
+	fs.StringVar(&f.ech, "echarts", filepath.Join("node_modules", "echarts", "dist", "echarts.min.js"), "echarts.min.js from the pinned npm package")
+	fs.BoolVar(&f.drafts, "include-drafts", false, "include draft reports (previews only)")
+	fs.IntVar(&f.workers, "workers", 0, "scan workers (default: one per core)")
+	fs.StringVar(&f.stage, "stage", "", "where plaintext (engine files and rendered sites) is staged (default: the temp folder for engine files, /dev/shm for sites when the machine has it)")
+}
+
+// built is one party's bundle as sealed in this run.
+type built struct {
+	party  string
+	sealed bundle.Sealed
+	audit  audit.Stats
+}
+
+func (e *env) runBuild(f buildFlags) (err error) {
 	start := time.Now()
 	period, err := extract.ParsePeriod(f.period)
 	if err != nil {
-		return usagef("give the period as YYYY-MM, e.g. --period 2026-10", "build: %v", err)
+		return usagef("give the period as YYYY-MM, e.g. --period 2026-10", "%s: %v", f.command(), err)
 	}
 	suite, err := reportdef.Load(f.reportdefs)
 	if err != nil {
 		return err
 	}
 	if _, err := os.Stat(f.ech); err != nil {
-		return &badInput{fmt.Errorf("build: %s: ECharts not found", f.ech), "run 'npm ci' (or 'make deps') to install the pinned echarts package"}
+		return &badInput{fmt.Errorf("%s: %s: ECharts not found", f.command(), f.ech), "run 'npm ci' (or 'make deps') to install the pinned echarts package"}
 	}
-	// engine files (estate CSVs, spilled detail) can be large: temp folder
-	stage, err := os.MkdirTemp("", "carport-stage-")
+	signer, err := loadSigner(f.keys, f.signingKey)
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(stage)
-	// rendered sites are small and many files: a memory-backed folder
-	sites, err := os.MkdirTemp(plaintextRoot(f.stage), "carport-sites-")
+
+	// One build per OUT: a second one fails here, before any work.
+	out, err := publish.Lock(f.out)
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(sites)
-	// an interrupt stops the run at the next party and still removes the
-	// plaintext staging folder
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer out.Unlock()
+
+	// Interrupts (SIGINT, SIGTERM, SIGHUP) cancel ctx and wipe the
+	// plaintext at once; the run then unwinds and publishes nothing.
+	var stages plaintext
+	ctx, sig, stop := onInterrupt(stages.wipe)
 	defer stop()
 
-	eng, err := bench.Run(bench.Config{Suite: suite, Select: reportdef.Select{Drafts: f.drafts},
-		Extracts: f.extracts, Period: period, StageDir: filepath.Join(stage, "engine"), Workers: f.workers, Progress: e.stderr})
+	engineRoot, sitesRoot := f.stage, f.stage
+	if engineRoot == "" {
+		engineRoot, sitesRoot = os.TempDir(), plaintextRoot("")
+	}
+	e.sweepStages(engineRoot, sitesRoot)
+	removed, err := out.Sweep()
+	e.removedNote(removed, "left in "+f.out+" by a build that did not finish")
 	if err != nil {
 		return err
+	}
+	cur, err := out.Current(period.String())
+	if err != nil {
+		return fmt.Errorf("%s: %w", f.command(), err)
+	}
+	if (len(f.parties) > 0 || f.reseal) && cur.Dir != "" && cur.Manifest == nil {
+		return &badInput{fmt.Errorf("%s: %s was published by an older carport and has no manifest.json", f.command(), filepath.Join(f.out, period.String())),
+			"run a full build of the period first (without --party)"}
+	}
+	if f.reseal && cur.Manifest == nil {
+		return &badInput{fmt.Errorf("reseal: %s is not published: nothing to reseal", filepath.Join(f.out, period.String())), "reseal re-issues a published bundle; use build for a new period"}
+	}
+
+	engStage, err := stage.New(engineRoot, "carport-stage-")
+	if err != nil {
+		return err
+	}
+	defer engStage.Remove()
+	sites, err := stage.New(sitesRoot, "carport-sites-")
+	if err != nil {
+		return err
+	}
+	defer sites.Remove()
+	stages.add(engStage, sites)
+
+	eng, err := bench.Run(bench.Config{Suite: suite, Select: reportdef.Select{Drafts: f.drafts},
+		Extracts: f.extracts, Period: period, StageDir: filepath.Join(engStage.Path, "engine"), Workers: f.workers, Progress: e.stderr})
+	if err != nil {
+		return interrupted(ctx, sig, err)
 	}
 	parties, err := selectParties(eng.Parties, f.parties)
 	if err != nil {
 		return err
 	}
+	if f.reseal {
+		for _, p := range parties {
+			if cur.Entry(p.ID) == nil {
+				return &badInput{fmt.Errorf("reseal: party %s has no bundle in %s", p.ID, filepath.Join(f.out, period.String())), "reseal re-issues a published bundle; use build --party for a new party"}
+			}
+		}
+	}
 	// every key is checked before anything is rendered, so a missing key
 	// costs seconds, not a whole run
 	for _, p := range parties {
+		if err := publish.CheckParty(p.ID); err != nil {
+			return &badInput{fmt.Errorf("parties.csv: %w", err), "party ids name files: fix parties.csv"}
+		}
 		if _, err := bundle.ReadRecipients(filepath.Join(f.keys, p.ID+".txt")); err != nil {
 			return &badInput{fmt.Errorf("party %s: %w", p.ID, err), "every party needs keys/<party>.txt with its public age recipients; nothing was published"}
 		}
 	}
-
-	// sealed bundles collect in an incoming folder beside their final place
-	// and move in only when every party is done
-	finalDir := filepath.Join(f.out, period.String())
-	if err := os.MkdirAll(finalDir, 0o755); err != nil {
-		return err
+	t0 := time.Now()
+	ix, err := audit.Build(audit.Options{Extracts: f.extracts, Parties: eng.Parties, StageDir: engStage.Path, Workers: f.workers, Public: []string{f.ech}})
+	if err != nil {
+		return interrupted(ctx, sig, err)
 	}
-	incoming, err := os.MkdirTemp(finalDir, ".incoming-")
+	indexTime := time.Since(t0)
+
+	version, err := out.NewVersion(period.String())
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(incoming)
+	defer version.Discard() // nothing once switched
 
-	var renderTime, sealTime time.Duration
+	var renderTime, auditTime, sealTime time.Duration
 	var totalBytes int64
+	var done []built
 	for i, p := range parties {
-		if err := ctx.Err(); err != nil {
-			return fmt.Errorf("interrupted before party %s: nothing was published", p.ID)
+		if ctx.Err() != nil {
+			return interrupted(ctx, sig, nil)
 		}
-		t0 := time.Now()
-		rep, err := eng.Party(p.ID)
+		b, st, times, err := e.buildParty(ctx, f, eng, suite, ix, period, p, sites.Path, version, signer)
 		if err != nil {
-			return err
+			return interrupted(ctx, sig, err)
 		}
-		in := siteInput(eng, suite, rep, period)
-		siteDir := filepath.Join(sites, "sites", p.ID)
-		work := filepath.Join(sites, "work", p.ID)
-		if err := os.MkdirAll(work, 0o700); err != nil {
-			return err
-		}
-		st, err := site.Render(in, site.Options{TemplatesDir: f.templates, ContentDir: f.content, EChartsJS: f.ech,
-			WorkDir: work, OutDir: siteDir, FeedbackEmail: suite.Policy.FeedbackEmail})
-		if err != nil {
-			return fmt.Errorf("party %s: rendering site: %w", p.ID, err)
-		}
-		t1 := time.Now()
-		renderTime += t1.Sub(t0)
-		man := bundle.Manifest{Period: period.String(), Party: p.ID, GeneratorVersion: Version}
-		for _, rr := range rep.Roles {
-			for _, r := range rr.Reports {
-				man.Reports = append(man.Reports, bundle.ReportRef{Role: string(rr.Role), ID: r.Instance.ID, Version: r.Instance.Def.Version.String()})
+		if f.reseal {
+			if was := cur.Entry(p.ID); was.ManifestSHA256 != b.sealed.ManifestSHA256 {
+				return fmt.Errorf("reseal: party %s: the content would change (manifest.json sha256 %.12s…, published %.12s…): the extracts, report definitions, templates or carport version differ from the published build; nothing was published",
+					p.ID, b.sealed.ManifestSHA256, was.ManifestSHA256)
 			}
 		}
-		if _, err := bundle.Seal(bundle.SealOptions{SiteDir: siteDir, Recipients: filepath.Join(f.keys, p.ID+".txt"),
-			OutPath: filepath.Join(incoming, p.ID+".zip.age"), Manifest: man}); err != nil {
-			return fmt.Errorf("party %s: sealing: %w", p.ID, err)
-		}
-		sealTime += time.Since(t1)
+		renderTime, auditTime, sealTime = renderTime+times[0], auditTime+times[1], sealTime+times[2]
 		totalBytes += st.Bytes
-		// the plaintext of this party is gone before the next one starts
-		if err := os.RemoveAll(siteDir); err != nil {
-			return err
-		}
-		os.RemoveAll(work)
-		fmt.Fprintf(e.stderr, "carport: [%d/%d] %-8s %3d reports, %4d pages, %6.1f MB, render %.2fs, seal %.2fs\n",
-			i+1, len(parties), p.ID, len(man.Reports), st.Pages, float64(st.Bytes)/1e6, t1.Sub(t0).Seconds(), time.Since(t1).Seconds())
+		done = append(done, b)
+		fmt.Fprintf(e.stderr, "carport: [%d/%d] %-8s %3d reports, %4d pages, %6.1f MB, render %.2fs, audit %.2fs, seal %.2fs\n",
+			i+1, len(parties), p.ID, len(b.sealed.Manifest.Reports), st.Pages, float64(st.Bytes)/1e6, times[0].Seconds(), times[1].Seconds(), times[2].Seconds())
 	}
-	for _, p := range parties {
-		name := p.ID + ".zip.age"
-		if err := os.Rename(filepath.Join(incoming, name), filepath.Join(finalDir, name)); err != nil {
-			return err
+	// A --party build keeps the other parties' bundles, but only those of
+	// parties still in parties.csv.
+	var kept []string
+	if len(f.parties) > 0 && cur.Manifest != nil {
+		rebuilt := map[string]bool{}
+		for _, p := range parties {
+			rebuilt[p.ID] = true
+		}
+		for _, b := range cur.Manifest.Bundles {
+			if rebuilt[b.Party] || eng.Parties.Get(b.Party) == nil {
+				continue
+			}
+			if err := version.Carry(cur, b.Party); err != nil {
+				return err
+			}
+			kept = append(kept, b.Party)
+		}
+		for _, p := range eng.Parties.All() {
+			if !rebuilt[p.ID] && cur.Entry(p.ID) == nil {
+				fmt.Fprintf(e.stderr, "carport: note: %s has no bundle in %s: build it with --party %s\n", p.ID, period, p.ID)
+			}
 		}
 	}
-	if err := writeRunReport(filepath.Join(f.out, period.String()+".run.json"), eng, parties, time.Since(start)); err != nil {
+	report, err := runReport(eng, done, kept, indexTime, ix, time.Since(start))
+	if err != nil {
 		return err
 	}
-	e.summary(eng, parties, renderTime, sealTime, totalBytes, time.Since(start), finalDir)
+	if err := version.WriteFile(publish.RunReportName, report); err != nil {
+		return err
+	}
+	removed, err = version.Switch(Version, signer.Public().ID(), func() error {
+		if ctx.Err() != nil {
+			return interrupted(ctx, sig, nil)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	e.removedNote(removed, "replaced")
+	e.summary(eng, parties, renderTime, auditTime, indexTime, sealTime, totalBytes, time.Since(start), filepath.Join(f.out, period.String()))
 	return nil
+}
+
+func (f *buildFlags) command() string {
+	if f.reseal {
+		return "reseal"
+	}
+	return "build"
+}
+
+// buildParty renders, audits and seals one party into the version. The
+// party's plaintext is gone when it returns.
+func (e *env) buildParty(ctx context.Context, f buildFlags, eng *bench.Engine, suite *reportdef.Suite, ix *audit.Index, period extract.Period,
+	p *extract.Party, sitesRoot string, version *publish.Version, signer *bundle.Signer) (built, site.Stats, [3]time.Duration, error) {
+	var times [3]time.Duration
+	t0 := time.Now()
+	siteDir := filepath.Join(sitesRoot, "sites", p.ID)
+	work := filepath.Join(sitesRoot, "work", p.ID)
+	defer os.RemoveAll(siteDir)
+	defer os.RemoveAll(work)
+	rep, err := eng.Party(p.ID)
+	if err != nil {
+		return built{}, site.Stats{}, times, err
+	}
+	in := siteInput(eng, suite, rep, period)
+	in.SigningKey = signer.Public().String()
+	if err := os.MkdirAll(work, 0o700); err != nil {
+		return built{}, site.Stats{}, times, err
+	}
+	st, err := site.Render(in, site.Options{TemplatesDir: f.templates, ContentDir: f.content, EChartsJS: f.ech,
+		WorkDir: work, OutDir: siteDir, FeedbackEmail: suite.Policy.FeedbackEmail})
+	if err != nil {
+		return built{}, st, times, fmt.Errorf("party %s: rendering site: %w", p.ID, err)
+	}
+	t1 := time.Now()
+	times[0] = t1.Sub(t0)
+	if ctx.Err() != nil {
+		return built{}, st, times, ctx.Err()
+	}
+	alertDevices, err := eng.AlertDevices(p.ID)
+	if err != nil {
+		return built{}, st, times, err
+	}
+	ast, err := ix.Check(p.ID, siteDir, alertDevices)
+	if err != nil {
+		return built{}, st, times, err
+	}
+	t2 := time.Now()
+	times[1] = t2.Sub(t1)
+	man := bundle.Manifest{Period: period.String(), Party: p.ID, GeneratorVersion: Version}
+	for _, rr := range rep.Roles {
+		for _, r := range rr.Reports {
+			man.Reports = append(man.Reports, bundle.ReportRef{Role: string(rr.Role), ID: r.Instance.ID, Version: r.Instance.Def.Version.String()})
+		}
+	}
+	outPath, err := version.BundlePath(p.ID)
+	if err != nil {
+		return built{}, st, times, err
+	}
+	sealed, err := bundle.Seal(bundle.SealOptions{SiteDir: siteDir, Recipients: filepath.Join(f.keys, p.ID+".txt"),
+		OutPath: outPath, Manifest: man, Signer: signer, Context: ctx})
+	if err != nil {
+		return built{}, st, times, fmt.Errorf("party %s: %w", p.ID, err)
+	}
+	times[2] = time.Since(t2)
+	if err := version.Add(publish.Entry{Party: p.ID, Size: sealed.Size, SHA256: sealed.SHA256, ZipSize: sealed.ZipSize,
+		ZipSHA256: sealed.ZipSHA256, ManifestSHA256: sealed.ManifestSHA256, Recipients: sealed.Recipients}); err != nil {
+		return built{}, st, times, err
+	}
+	return built{party: p.ID, sealed: sealed, audit: ast}, st, times, nil
+}
+
+// plaintext is the run's stage folders, wiped from the signal handler.
+type plaintext struct {
+	mu   sync.Mutex
+	dirs []*stage.Dir
+}
+
+func (p *plaintext) add(ds ...*stage.Dir) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.dirs = append(p.dirs, ds...)
+}
+
+func (p *plaintext) wipe() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, d := range p.dirs {
+		d.Wipe()
+	}
+}
+
+// interrupted turns the error of a step that an interrupt cut short into
+// the interrupt's own message; other errors pass unchanged.
+func interrupted(ctx context.Context, sig func() string, err error) error {
+	if ctx.Err() == nil {
+		return err
+	}
+	return &interruptError{sig()}
+}
+
+type interruptError struct{ signal string }
+
+func (e *interruptError) Error() string {
+	return "interrupted by " + e.signal + ": nothing was published and the plaintext staging was removed"
+}
+
+func (e *env) sweepStages(roots ...string) {
+	seen := map[string]bool{}
+	for _, r := range roots {
+		if seen[r] {
+			continue
+		}
+		seen[r] = true
+		removed, err := stage.Sweep(r, stagePrefixes...)
+		e.removedNote(removed, "plaintext staging of a run that is no longer alive")
+		if err != nil {
+			fmt.Fprintf(e.stderr, "carport: warning: %v\n", err)
+		}
+	}
+}
+
+func (e *env) removedNote(paths []string, why string) {
+	e.removed += len(paths)
+	for _, p := range paths {
+		fmt.Fprintf(e.stderr, "carport: removed %s (%s)\n", p, why)
+	}
 }
 
 // plaintextRoot is where rendered sites are staged: the folder given, or
@@ -202,7 +416,7 @@ func selectParties(all *extract.Parties, ids []string) ([]*extract.Party, error)
 	return out, nil
 }
 
-func (e *env) summary(eng *bench.Engine, parties []*extract.Party, render, seal time.Duration, bytes int64, total time.Duration, dir string) {
+func (e *env) summary(eng *bench.Engine, parties []*extract.Party, render, auditT, index, seal time.Duration, bytes int64, total time.Duration, dir string) {
 	var rows, bad, outside int64
 	for _, q := range eng.Quality {
 		rows += q.Rows
@@ -231,14 +445,17 @@ func (e *env) summary(eng *bench.Engine, parties []*extract.Party, render, seal 
 		fmt.Fprintf(e.stderr, "carport:   %-22s %7.2fs  %10.0f rows/s\n", s.Name, s.Elapsed.Seconds(), float64(s.Rows)/s.Elapsed.Seconds())
 	}
 	fmt.Fprintf(e.stderr, "carport:   %-22s %7.2fs  (%.1f MB of sites)\n", "render sites", render.Seconds(), float64(bytes)/1e6)
-	fmt.Fprintf(e.stderr, "carport:   %-22s %7.2fs\n", "seal bundles", seal.Seconds())
+	fmt.Fprintf(e.stderr, "carport:   %-22s %7.2fs  (index %.2fs)\n", "leak audit", (auditT + index).Seconds(), index.Seconds())
+	fmt.Fprintf(e.stderr, "carport:   %-22s %7.2fs\n", "seal and sign", seal.Seconds())
 	fmt.Fprintf(e.stderr, "carport:   %-22s %7.2fs\n", "total", total.Seconds())
 	fmt.Fprintf(e.stdout, "%s\n", dir)
 }
 
-// writeRunReport writes the DCC-only run report: data quality per extract
-// and stage timings. It names every party, so it never goes in a bundle.
-func writeRunReport(path string, eng *bench.Engine, parties []*extract.Party, total time.Duration) error {
+// runReport is the DCC-only run report: data quality per extract, stage
+// timings, and per party its bundle and the leak audit's cost. It names
+// every party, so it never goes in a bundle; it is published inside the
+// period (run.json) and so switches with it.
+func runReport(eng *bench.Engine, done []built, kept []string, index time.Duration, ix *audit.Index, total time.Duration) ([]byte, error) {
 	type stage struct {
 		Name    string  `json:"name"`
 		Rows    int64   `json:"rows"`
@@ -253,48 +470,40 @@ func writeRunReport(path string, eng *bench.Engine, parties []*extract.Party, to
 		ByReason      map[string]int64 `json:"bad_by_reason"`
 		Examples      []string         `json:"examples"`
 	}
+	type party struct {
+		Party        string  `json:"party"`
+		ZipSHA256    string  `json:"zip_sha256"`
+		AuditFiles   int     `json:"audit_files"`
+		AuditBytes   int64   `json:"audit_bytes"`
+		AuditEstate  int     `json:"audit_estate_devices"`
+		AuditSeconds float64 `json:"audit_seconds"`
+	}
 	rep := struct {
-		Generator string    `json:"generator_version"`
-		Parties   []string  `json:"parties"`
-		Quality   []quality `json:"quality"`
-		Stages    []stage   `json:"stages"`
-		Seconds   float64   `json:"total_seconds"`
-	}{Generator: Version, Seconds: total.Seconds()}
+		Generator  string    `json:"generator_version"`
+		Parties    []string  `json:"parties"`
+		Kept       []string  `json:"kept_parties,omitempty"`
+		Quality    []quality `json:"quality"`
+		Stages     []stage   `json:"stages"`
+		Audit      []party   `json:"bundles"`
+		IndexSec   float64   `json:"audit_index_seconds"`
+		IndexBytes int64     `json:"audit_index_bytes"`
+		Seconds    float64   `json:"total_seconds"`
+	}{Generator: Version, Kept: kept, IndexSec: index.Seconds(), IndexBytes: ix.Bytes(), Seconds: total.Seconds()}
 	for _, q := range eng.Quality {
 		rep.Quality = append(rep.Quality, quality{q.File, q.Bytes, q.Rows, q.Bad, q.OutsidePeriod, q.ByReason, q.Examples})
 	}
-	for _, p := range parties {
-		rep.Parties = append(rep.Parties, p.ID)
+	for _, b := range done {
+		rep.Parties = append(rep.Parties, b.party)
+		rep.Audit = append(rep.Audit, party{b.party, b.sealed.ZipSHA256, b.audit.Files, b.audit.Bytes, b.audit.Estate, b.audit.Elapsed.Seconds()})
 	}
 	for _, s := range eng.Stages {
 		rep.Stages = append(rep.Stages, stage{s.Name, s.Rows, s.Elapsed.Seconds()})
 	}
 	b, err := json.MarshalIndent(rep, "", "  ")
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return writeAtomic(path, append(b, '\n'), 0o640)
-}
-
-func writeAtomic(path string, data []byte, mode os.FileMode) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-"+filepath.Base(path)+"-")
-	if err != nil {
-		return err
-	}
-	_, err = tmp.Write(data)
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(tmp.Name(), mode)
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
-	}
-	return err
+	return append(b, '\n'), nil
 }
 
 // siteInput turns a party's computed reports into what the site shows.

@@ -28,8 +28,12 @@ const usage = `carport: report-as-code sites for the DCC's Customer Analytics Re
 
 usage:
   carport synth --out DIR --period YYYY-MM [--scale tiny|small|medium|large] [--seed N]
-  carport build --extracts DIR --period YYYY-MM --keys DIR --out DIR [--party ID ...]
-  carport open BUNDLE -i IDENTITY [--to DIR]
+  carport build --extracts DIR --period YYYY-MM --keys DIR --out DIR [--party ID ...] [--signing-key FILE]
+  carport reseal --period YYYY-MM --party ID ... --extracts DIR --keys DIR --out DIR [--signing-key FILE]
+  carport open BUNDLE -i IDENTITY [--to DIR] [--pub FILE]
+  carport keys check --extracts DIR --keys DIR
+  carport keygen-signing --pub FILE --secret FILE
+  carport clean [--out DIR] [--stage DIR]
   carport lint [--reportdefs DIR] [--base REF]
   carport list [--search TEXT] [--role R] [--status S] [--category C] [--format table|csv|json]
   carport plan --base REF [--reportdefs DIR] [--extracts DIR [--period YYYY-MM --party ID]]
@@ -39,7 +43,8 @@ Run 'carport COMMAND -h' for the flags of a command.
 
 exit codes:
   0  success
-  1  the run failed (I/O, rendering, sealing)
+  1  the run failed (I/O, rendering, leak audit, sealing, a refused bundle,
+     another build holding OUT, an interrupt)
   2  bad usage, invalid report definitions or invalid extracts
 `
 
@@ -59,6 +64,14 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = env.build(args[1:])
 	case "open":
 		err = env.open(args[1:])
+	case "reseal":
+		err = env.reseal(args[1:])
+	case "keys":
+		err = env.keys(args[1:])
+	case "keygen-signing":
+		err = env.keygenSigning(args[1:])
+	case "clean":
+		err = env.clean(args[1:])
 	case "lint":
 		err = env.lint(args[1:])
 	case "list":
@@ -80,6 +93,7 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
+	removed        int // stale paths removed (clean's count)
 }
 
 // usageError is bad usage: exit 2 with a hint.

@@ -20,6 +20,7 @@ import (
 	"github.com/dcc/carport/internal/bench"
 	"github.com/dcc/carport/internal/extract"
 	"github.com/dcc/carport/internal/reportdef"
+	"github.com/dcc/carport/internal/stage"
 )
 
 func (e *env) plan(args []string) error {
@@ -179,11 +180,13 @@ func inOrder(set map[extract.Role]bool) []extract.Role {
 // sampleChanges runs the engine with both suites on the same extracts and
 // compares the sample party's output files.
 func sampleChanges(base, head *reportdef.Suite, extracts string, period extract.Period, party string, workers int) ([]fileChange, error) {
-	stage, err := os.MkdirTemp("", "carport-plan-")
+	// the engine's files are plaintext: a locked stage, swept if we crash
+	st, err := stage.New(os.TempDir(), "carport-plan-")
 	if err != nil {
 		return nil, err
 	}
-	defer os.RemoveAll(stage)
+	defer st.Remove()
+	stage := st.Path
 	run := func(s *reportdef.Suite, name string) (map[string]csvTable, error) {
 		eng, err := bench.Run(bench.Config{Suite: s, Extracts: extracts, Period: period,
 			StageDir: filepath.Join(stage, name), Workers: workers})

@@ -20,6 +20,9 @@ type Input struct {
 	Incidents []Incident
 	// MinPeers is the disclosure rule's k, quoted on the methodology page.
 	MinPeers int
+	// SigningKey is the DCC's public minisign key the bundle is signed
+	// with, shown on the Help page for checking a bundle with minisign.
+	SigningKey string
 }
 
 // RoleInput is one user role of the party and its report instances.

@@ -54,6 +54,8 @@ type siteParams struct {
 	Feedback  string `toml:"feedback"`
 	MinPeers  int    `toml:"min_peers"`
 	Roles     string `toml:"roles"`
+	// SigningKey is the DCC's public minisign key (base64).
+	SigningKey string `toml:"signing_key"`
 }
 
 // Front matter of the generated pages (JSON front matter: fast to parse
@@ -163,13 +165,14 @@ func writeProject(dir, publish string, in Input, o Options, p *plan) error {
 		CacheDir:                   filepath.Join(dir, ".cache"),
 		ResourceDir:                filepath.Join(dir, ".resources"),
 		Params: siteParams{
-			PartyID:   in.PartyID,
-			PartyName: in.PartyName,
-			Period:    in.Period,
-			Generator: in.GeneratorVersion,
-			Feedback:  o.FeedbackEmail,
-			MinPeers:  in.MinPeers,
-			Roles:     strings.Join(roleNames, ", "),
+			PartyID:    in.PartyID,
+			PartyName:  in.PartyName,
+			Period:     in.Period,
+			Generator:  in.GeneratorVersion,
+			Feedback:   o.FeedbackEmail,
+			MinPeers:   in.MinPeers,
+			Roles:      strings.Join(roleNames, ", "),
+			SigningKey: in.SigningKey,
 		},
 	}
 	var b bytes.Buffer

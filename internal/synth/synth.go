@@ -51,7 +51,8 @@ type gen struct {
 
 // Generate writes the five extracts of one period into o.OutDir, plus a
 // demo age key pair per party: keys/<party_id>.txt (public recipient) and
-// identities/<party_id>.key (secret, mode 0600).
+// identities/<party_id>.key (secret, mode 0600), and a demo DCC signing
+// pair: keys/dcc-signing.pub and identities/dcc-signing.key (mode 0600).
 func Generate(o Options) (Summary, error) {
 	start := time.Now()
 	sum := Summary{Rows: map[string]int64{}}
@@ -131,6 +132,17 @@ func writeKeys(dir string, ps *parties) error {
 	}
 	if err := os.Chmod(ids, 0o700); err != nil {
 		return fmt.Errorf("securing identity folder: %w", err)
+	}
+	// the demo DCC signing pair, so that a demo build signs its bundles
+	pubKey, secKey, err := bundle.GenerateSigningKey()
+	if err != nil {
+		return err
+	}
+	if err := writeFileAtomic(filepath.Join(ids, "dcc-signing.key"), secKey, 0o600); err != nil {
+		return err
+	}
+	if err := writeFileAtomic(filepath.Join(keys, "dcc-signing.pub"), pubKey, 0o644); err != nil {
+		return err
 	}
 	for _, p := range ps.list {
 		recipient, secret, err := bundle.NewIdentity()

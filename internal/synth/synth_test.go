@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/BurntSushi/toml"
+	"github.com/dcc/carport/internal/bundle"
 	"github.com/dcc/carport/internal/extract"
 )
 
@@ -1038,14 +1039,27 @@ func TestGzipAndKeys(t *testing.T) {
 		}
 	}
 	entries, _ := os.ReadDir(filepath.Join(dir, "keys"))
-	if len(entries) != len(ids) {
-		t.Errorf("%d key files for %d parties", len(entries), len(ids))
+	if len(entries) != len(ids)+1 {
+		t.Errorf("%d key files for %d parties and the DCC signing key", len(entries), len(ids))
 	}
 	for _, e := range entries {
 		b, _ := os.ReadFile(filepath.Join(dir, "keys", e.Name()))
-		if bytes.Contains(b, []byte("AGE-SECRET-KEY")) {
+		if bytes.Contains(b, []byte("AGE-SECRET-KEY")) || bytes.Contains(b, []byte("secret key")) {
 			t.Errorf("keys/%s holds a secret", e.Name())
 		}
+	}
+	// the demo signing pair: public in keys/, secret in identities/
+	pub, err := bundle.ReadPublicKey(filepath.Join(dir, "keys", "dcc-signing.pub"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	secPath := filepath.Join(dir, "identities", "dcc-signing.key")
+	if st, err := os.Stat(secPath); err != nil || st.Mode().Perm() != 0o600 {
+		t.Errorf("%s: %v", secPath, err)
+	}
+	sec, _ := os.ReadFile(secPath)
+	if _, err := bundle.ParseSigner(sec, pub); err != nil {
+		t.Errorf("demo signing pair: %v", err)
 	}
 }
 

@@ -1,0 +1,382 @@
+package audit
+
+import (
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+)
+
+// maxFindings caps the findings listed for one party.
+const maxFindings = 20
+
+// The contract's places for other parties' ids (outputs.md v1.1,
+// "Anonymity and counterparties").
+var (
+	// estateFile is data/<role>/inventory/devices.csv.gz.
+	estateFile = regexp.MustCompile(`^data/[A-Z]+/inventory/devices\.csv\.gz$`)
+	// ownerColumns may name the other owners of the recipient's devices.
+	ownerColumns = []string{"import_supplier_id", "export_supplier_id", "gas_supplier_id", "dno_id"}
+)
+
+const (
+	// bySupplier may name the energy supplier of each N16.
+	bySupplier       = "data/ED/n16-n42/by-supplier.csv"
+	bySupplierColumn = "energy_supplier_id"
+)
+
+// bySupplierViews show by-supplier.csv: its chart data and its page may
+// carry the ids that file holds, and no other.
+var bySupplierViews = []string{"data/ED/n16-n42/by-supplier.js", "ED/n16-n42.html"}
+
+// Stats is what one Check read.
+type Stats struct {
+	Files   int   // files scanned
+	Skipped int   // public files skipped (byte-identical to Options.Public)
+	Bytes   int64 // bytes scanned (decompressed)
+	Estate  int   // devices in the party's estate
+	Elapsed time.Duration
+}
+
+// checker holds one party's check.
+type checker struct {
+	ix        *Index
+	me        int
+	es        *estate
+	alerts    []uint64 // device keys of alerts sent to the party
+	findings  []Finding
+	more      int
+	seen      map[string]bool // one finding per file and kind
+	file      string
+	allowIDs  map[string]bool
+	scanBytes int64
+}
+
+// Check audits the site of party in siteDir. alertDevices are the device
+// ids of alerts sent to the party that views may show. It returns a
+// *LeakError when anything leaks.
+func (ix *Index) Check(party, siteDir string, alertDevices []string) (Stats, error) {
+	start := time.Now()
+	pi, ok := ix.byID[party]
+	if !ok {
+		return Stats{}, fmt.Errorf("leak audit: party %s is not in parties.csv", party)
+	}
+	es, err := ix.estate(pi)
+	if err != nil {
+		return Stats{}, fmt.Errorf("leak audit: %w", err)
+	}
+	c := &checker{ix: ix, me: pi, es: es, seen: map[string]bool{}}
+	for _, d := range alertDevices {
+		if k, ok := deviceKey([]byte(d)); ok {
+			c.alerts = append(c.alerts, k)
+		}
+	}
+	c.alerts = sortUnique(c.alerts)
+	st := Stats{Estate: len(es.devices)}
+
+	// by-supplier.csv first: the ids it holds may appear in its views
+	allowed, err := c.bySupplierIDs(siteDir)
+	if err != nil {
+		return st, err
+	}
+	err = filepath.WalkDir(siteDir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(siteDir, p)
+		rel = filepath.ToSlash(rel)
+		if rel == "." {
+			return nil
+		}
+		c.file = rel
+		c.allowIDs = nil
+		c.scan([]byte(rel), 0) // a path can leak too
+		if d.IsDir() {
+			return nil
+		}
+		if !d.Type().IsRegular() {
+			return fmt.Errorf("%s: not a regular file", rel)
+		}
+		st.Files++
+		if slices.Contains(bySupplierViews, rel) {
+			c.allowIDs = allowed
+		}
+		skipped, err := c.scanFile(p, rel)
+		if skipped {
+			st.Skipped++
+		}
+		return err
+	})
+	st.Bytes = c.scanBytes
+	st.Elapsed = time.Since(start)
+	if err != nil {
+		return st, fmt.Errorf("leak audit: %w", err)
+	}
+	if len(c.findings) > 0 {
+		return st, &LeakError{Party: party, Findings: c.findings, More: c.more}
+	}
+	return st, nil
+}
+
+func (c *checker) find(line int, kind Kind, v []byte) {
+	key := c.file + "\x00" + string(kind)
+	if c.seen[key] {
+		return
+	}
+	c.seen[key] = true
+	if len(c.findings) >= maxFindings {
+		c.more++
+		return
+	}
+	file := c.file
+	if line == 0 {
+		// the path itself holds the value: show it masked there too
+		file = strings.Replace(file, string(v), short(v), 1)
+	}
+	c.findings = append(c.findings, Finding{File: file, Line: line, Kind: kind, Masked: mask(v)})
+}
+
+// scanFile scans one file: whole for ordinary files, streamed and column by
+// column for the CSV files where the contract allows other parties' ids.
+func (c *checker) scanFile(p, rel string) (skipped bool, err error) {
+	f, err := os.Open(p)
+	if err != nil {
+		return false, err
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return false, err
+	}
+	if sums := c.ix.public[info.Size()]; len(sums) > 0 {
+		h := sha256.New()
+		if _, err := io.Copy(h, f); err != nil {
+			return false, err
+		}
+		var sum [32]byte
+		copy(sum[:], h.Sum(nil))
+		if slices.Contains(sums, sum) {
+			return true, nil
+		}
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
+			return false, err
+		}
+	}
+	var r io.Reader = f
+	if strings.HasSuffix(rel, ".gz") {
+		zr, err := gzip.NewReader(f)
+		if err != nil {
+			return false, fmt.Errorf("%s: %w", rel, err)
+		}
+		defer zr.Close()
+		r = zr
+	}
+	switch {
+	case estateFile.MatchString(rel):
+		return false, c.scanCSV(r, ownerColumns, true)
+	case rel == bySupplier:
+		return false, c.scanCSV(r, []string{bySupplierColumn}, false)
+	}
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return false, fmt.Errorf("%s: %w", rel, err)
+	}
+	c.scan(b, 1)
+	return false, nil
+}
+
+// scanCSV scans a CSV file field by field: the columns in allowed may hold
+// any party id; every other field is scanned as text. In the estate file
+// each row must also be one of the party's own devices.
+func (c *checker) scanCSV(r io.Reader, allowed []string, estate bool) error {
+	cr := csv.NewReader(r)
+	cr.ReuseRecord = true
+	cr.FieldsPerRecord = -1
+	header, err := cr.Read()
+	if err == io.EOF {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", c.file, err)
+	}
+	header = slices.Clone(header)
+	col := func(name string) int { return slices.Index(header, name) }
+	free := make([]bool, len(header))
+	for _, a := range allowed {
+		if i := col(a); i >= 0 {
+			free[i] = true
+		}
+	}
+	dev, mp, pc := col("device_id"), col("mpxn"), col("postcode")
+	for _, h := range header {
+		c.scan([]byte(h), 1)
+	}
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", c.file, err)
+		}
+		line, _ := cr.FieldPos(0)
+		for i, v := range rec {
+			c.scanBytes += int64(len(v)) + 1
+			b := []byte(v)
+			switch {
+			case i < len(free) && free[i]:
+				continue
+			case estate && i == dev:
+				if k, ok := deviceKey(b); !ok || !has(c.es.devices, k) {
+					c.find(line, DeviceID, b)
+				}
+				continue
+			case estate && i == mp:
+				if k, ok := mpxnKey(b); len(b) > 0 && (!ok || !has(c.es.mpxn, k)) {
+					c.find(line, MPxN, b)
+				}
+				continue
+			case estate && i == pc:
+				if k, ok := postcodeKey(b); len(b) > 0 && (!ok || !has(c.es.pcs, k)) {
+					c.find(line, Postcode, b)
+				}
+				continue
+			}
+			c.scan(b, line)
+		}
+	}
+}
+
+// bySupplierIDs returns the ids in by-supplier.csv's energy_supplier_id
+// column (nil when the site has no such file).
+func (c *checker) bySupplierIDs(siteDir string) (map[string]bool, error) {
+	f, err := os.Open(filepath.Join(siteDir, filepath.FromSlash(bySupplier)))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil || len(recs) == 0 {
+		return nil, nil // the scan reports what it makes of the file
+	}
+	i := slices.Index(recs[0], bySupplierColumn)
+	if i < 0 {
+		return nil, nil
+	}
+	ids := map[string]bool{}
+	for _, r := range recs[1:] {
+		if i < len(r) {
+			if _, ok := c.ix.byID[r[i]]; ok {
+				ids[r[i]] = true
+			}
+		}
+	}
+	return ids, nil
+}
+
+// scan looks at every run of id characters of b (line is b's first line,
+// 0 for a path).
+func (c *checker) scan(b []byte, line int) {
+	c.scanBytes += int64(len(b))
+	ln := line
+	for _, v := range c.ix.names.odd {
+		if c.me != v.party && bytes.Contains(b, v.text) {
+			c.find(ln, PartyName, v.text)
+		}
+	}
+	for i := 0; i < len(b); {
+		ch := b[i]
+		if !idByte(ch) {
+			if ch == '\n' && line > 0 {
+				ln++
+			}
+			i++
+			continue
+		}
+		j := i
+		for j < len(b) && idByte(b[j]) {
+			j++
+		}
+		c.run(b, i, j, ln)
+		i = j
+	}
+}
+
+// run checks the run b[i:j].
+func (c *checker) run(b []byte, i, j, line int) {
+	run := b[i:j]
+	// names starting with this run
+	if !c.ix.names.first[run[0]] {
+		// no name starts here
+	} else if vs := c.ix.names.byFirst[string(run)]; vs != nil {
+		for _, v := range vs {
+			if v.party == c.me || !bytes.HasPrefix(b[i:], v.text) {
+				continue
+			}
+			if e := i + len(v.text); e < len(b) && alnum(b[e]) && alnum(v.text[len(v.text)-1]) {
+				continue // not a whole word
+			}
+			if c.ix.names.ownCovers(c.me, b, i, len(v.text)) {
+				continue
+			}
+			c.find(line, PartyName, v.text)
+		}
+	}
+	// party ids: the whole run, and its parts between dashes
+	c.id(run, line)
+	if bytes.IndexByte(run, '-') >= 0 {
+		for rest := run; len(rest) > 0; {
+			part, after, _ := bytes.Cut(rest, []byte{'-'})
+			c.id(part, line)
+			rest = after
+		}
+	}
+	// device ids: 23 characters of the run between dashes or its ends
+	if len(run) >= 23 {
+		for k := 0; k+23 <= len(run); k++ {
+			if (k == 0 || run[k-1] == '-') && (k+23 == len(run) || run[k+23] == '-') {
+				if key, ok := deviceKey(run[k : k+23]); ok && !has(c.es.devices, key) && !has(c.alerts, key) {
+					c.find(line, DeviceID, run[k:k+23])
+				}
+			}
+		}
+	}
+	// MPxNs: a run of 6 to 13 digits alone, not part of a decimal number
+	// or a colour (#475569)
+	if key, ok := mpxnKey(run); ok && (i == 0 || (b[i-1] != '.' && b[i-1] != '#')) && (j == len(b) || b[j] != '.') {
+		if has(c.ix.mpxn, key) && !has(c.es.mpxn, key) {
+			c.find(line, MPxN, run)
+		}
+	}
+	// postcodes: an outward code, one space, an inward code
+	if outward(run) && j+4 <= len(b) && b[j] == ' ' && inward(b[j+1:j+4]) && (j+4 == len(b) || !idByte(b[j+4])) && (i == 0 || b[i-1] != '-') {
+		pcb := b[i : j+4]
+		if key, ok := postcodeKey(pcb); ok && has(c.ix.pcs, key) && !has(c.es.pcs, key) {
+			c.find(line, Postcode, pcb)
+		}
+	}
+}
+
+func (c *checker) id(tok []byte, line int) {
+	if len(tok) == 0 || len(tok) > 32 || !c.ix.idFirst[tok[0]] || !c.ix.idLen[len(tok)] {
+		return
+	}
+	pi, ok := c.ix.byID[string(tok)]
+	if !ok || pi == c.me || c.allowIDs[string(tok)] {
+		return
+	}
+	c.find(line, PartyID, tok)
+}
