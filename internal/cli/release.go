@@ -101,8 +101,12 @@ func (e *env) releaseOrRevoke(name string, args []string) error {
 	if len(res.Already) > 0 {
 		fmt.Fprintf(e.stderr, "carport: release: %s was released already to %s\n", *period, strings.Join(res.Already, ", "))
 	}
-	fmt.Fprintf(e.stderr, "carport: release: %s released to %d parties%s; %d users notified\n", *period, len(res.Released),
-		listSuffix(res.Released), res.Notified)
+	if len(res.Released) > 0 {
+		fmt.Fprintf(e.stderr, "carport: release: %s released to %d parties%s; %d users notified\n", *period, len(res.Released),
+			listSuffix(res.Released), res.Notified)
+	} else {
+		fmt.Fprintf(e.stderr, "carport: release: nothing new to release\n")
+	}
 	if len(res.MailErrs) > 0 {
 		return fmt.Errorf("release: the release stands, but %d notices were not sent: %w", len(res.MailErrs), errors.Join(res.MailErrs...))
 	}
