@@ -14,8 +14,9 @@ import (
 )
 
 type adminBundle struct {
-	Party, Size, Built, Sum, Released string
-	Signed                            bool
+	Party, Size, Built, Released string
+	Sum, SumShort                string // SumShort "": not yet computed
+	Signed                       bool
 }
 
 type adminPeriod struct {
@@ -60,11 +61,10 @@ func (s *Server) adminPeriods(w http.ResponseWriter, r *http.Request, rq *reques
 		seen := map[string]bool{}
 		for _, b := range bs {
 			seen[b.Party] = true
-			ab := adminBundle{Party: b.Party, Size: humanSize(b.Size), Built: dt(b.ModTime), Signed: b.Signature >= 0}
+			ab := adminBundle{Party: b.Party, Size: shortSize(b.Size), Built: dt(b.ModTime), Signed: b.Signature >= 0}
 			if sum, ok := s.o.Out.CachedSum(ctx, b); ok {
-				ab.Sum = sum
+				ab.Sum, ab.SumShort = sum, sum[:16]+"…"
 			} else {
-				ab.Sum = "being computed: reload in a moment"
 				toHash = append(toHash, b)
 			}
 			if at, ok := released[p][b.Party]; ok {

@@ -15,8 +15,15 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"runtime/debug"
 	"time"
 )
+
+// memoryLimit is the soft limit of the Go heap while serving (GOMEMLIMIT
+// overrides it): downloads go by sendfile and hold no file data, so the
+// live heap is a few MB plus one 19 MiB password hash at a time.
+const memoryLimit = 40 << 20
 
 // ListenOptions configure Serve.
 type ListenOptions struct {
@@ -86,6 +93,13 @@ func (s *Server) Serve(ctx context.Context, lo ListenOptions) error {
 	}
 	// tls.NewListener does not negotiate HTTP/2; the host serves
 	// HTTP/1.1, which is all a download or a form needs
+	// The binary links Hugo and more for its other commands; their package
+	// initialisation leaves garbage the host never needs: return it to the
+	// system before serving, and keep the heap near its small live size.
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(memoryLimit)
+	}
+	debug.FreeOSMemory()
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
 	go s.pruneLoop(ctx)

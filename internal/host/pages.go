@@ -29,6 +29,12 @@ type page struct {
 }
 
 var funcs = template.FuncMap{
+	"plural": func(n int, one, many string) string {
+		if n == 1 {
+			return "1 " + one
+		}
+		return fmt.Sprintf("%d %s", n, many)
+	},
 	"date": func(t time.Time) string {
 		if t.IsZero() {
 			return "never"
@@ -207,6 +213,10 @@ type registerData struct {
 }
 
 func (s *Server) registerForm(w http.ResponseWriter, r *http.Request, rq *request) {
+	if rq.user != nil {
+		http.Redirect(w, r, "/", http.StatusSeeOther)
+		return
+	}
 	s.render(w, r, rq, http.StatusOK, "register", page{Title: "Register", Nav: "register", Data: registerData{}})
 }
 
@@ -411,6 +421,14 @@ func humanSize(n int64) string {
 		return fmt.Sprintf("%.1f kB (%s bytes)", float64(n)/1e3, thousands(n))
 	}
 	return fmt.Sprintf("%d bytes", n)
+}
+
+// shortSize gives a size in MB (decimal) alone, for tables.
+func shortSize(n int64) string {
+	if n >= 1e5 {
+		return fmt.Sprintf("%.1f MB", float64(n)/1e6)
+	}
+	return fmt.Sprintf("%.1f kB", float64(n)/1e3)
 }
 
 func thousands(n int64) string {

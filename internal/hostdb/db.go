@@ -113,8 +113,10 @@ type DB struct {
 	// Now is the clock (tests move it); it returns UTC.
 	Now func() time.Time
 
-	hashSlots chan struct{} // bounds concurrent argon2id runs (19 MiB each)
-	dummy     string        // a password hash for accounts that do not exist
+	// hashSlots runs one argon2id at a time: each takes 19 MiB, and one at
+	// a time (some 20 sign-ins a second here) keeps the server small.
+	hashSlots chan struct{}
+	dummy     string // a password hash for accounts that do not exist
 }
 
 func dsn(path string, readOnly bool) string {
@@ -123,6 +125,7 @@ func dsn(path string, readOnly bool) string {
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "secure_delete(1)")
 	q.Add("_pragma", "synchronous(FULL)")
+	q.Add("_pragma", "cache_size(-1024)") // 1 MiB per connection: the database is small
 	if readOnly {
 		q.Add("_pragma", "query_only(1)")
 	} else {
@@ -156,7 +159,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
 	db := &DB{path: abs, w: w, Now: func() time.Time { return time.Now().UTC() },
-		hashSlots: make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))}
+		hashSlots: make(chan struct{}, 1)}
 	if err := db.migrate(ctx); err != nil {
 		w.Close()
 		return nil, fmt.Errorf("%s: %w", path, err)
