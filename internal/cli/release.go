@@ -101,6 +101,19 @@ func (e *env) releaseOrRevoke(name string, args []string) error {
 	if len(res.Already) > 0 {
 		fmt.Fprintf(e.stderr, "carport: release: %s was released already to %s\n", *period, strings.Join(res.Already, ", "))
 	}
+	// the sha256 of each released bundle now, so no party's first page
+	// view waits for it (the server reads it from the database)
+	for _, p := range res.Released {
+		b, err := a.Out.Bundle(*period, p)
+		if err != nil {
+			return fmt.Errorf("release: %s %s: %w", *period, p, err)
+		}
+		s, err := a.Out.Sum(ctx, b)
+		if err != nil {
+			return fmt.Errorf("release: %w", err)
+		}
+		fmt.Fprintf(e.stdout, "%s  %s\n", s, b.Name())
+	}
 	if len(res.Released) > 0 {
 		fmt.Fprintf(e.stderr, "carport: release: %s released to %d parties%s; %d users notified\n", *period, len(res.Released),
 			listSuffix(res.Released), res.Notified)

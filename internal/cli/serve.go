@@ -11,7 +11,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"strings"
 	"syscall"
 	"time"
 
@@ -82,9 +81,14 @@ func (h *hostFlags) public(ctx context.Context, db *hostdb.DB) (*url.URL, error)
 func parsePublicURL(cmd, raw string) (*url.URL, error) {
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
-		return nil, usagef("give it as https://host[:port][/path]", "%s: --public-url %q is not an http(s) base URL", cmd, raw)
+		return nil, usagef("give it as https://host[:port]/", "%s: --public-url %q is not an http(s) base URL", cmd, raw)
 	}
-	u.Path = strings.TrimSuffix(u.Path, "/") + "/"
+	// the host's pages link to /files/…, /signin …: it owns its origin
+	if u.Path != "" && u.Path != "/" {
+		return nil, usagef("serve the host at the root of its own host name (a proxy may map it there)",
+			"%s: --public-url %q has a path; the host must be at the root", cmd, raw)
+	}
+	u.Path = "/"
 	return u, nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -239,5 +240,35 @@ func TestDeleteErasesFromFile(t *testing.T) {
 	}
 	if _, err := db.UserByEmail(ctx, email); !errors.Is(err, ErrNotFound) {
 		t.Errorf("deleted user found by email: %v", err)
+	}
+}
+
+// TestUnknownEmailCostsTheSame: signing in with an address that has no
+// account runs the same argon2id as a wrong password, so it takes as long.
+func TestUnknownEmailCostsTheSame(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	u, _ := db.AddUser(ctx, CLI, NewUser{Name: "Ada", Email: "ada@example.com", Party: "NORE", Kind: KindParty, Status: StatusActive})
+	link, _ := db.NewLink(ctx, CLI, u.ID, PurposeSetPassword, time.Hour)
+	if _, err := db.UseLink(ctx, CLI, link, "a long enough password"); err != nil {
+		t.Fatal(err)
+	}
+	median := func(email string) time.Duration {
+		var ds []time.Duration
+		for range 7 {
+			t0 := time.Now()
+			db.Authenticate(ctx, CLI, email, "not the password")
+			ds = append(ds, time.Since(t0))
+		}
+		slices.Sort(ds)
+		return ds[len(ds)/2]
+	}
+	known, unknown := median("ada@example.com"), median("nobody@example.com")
+	t.Logf("wrong password %v, unknown address %v", known, unknown)
+	if unknown < known/2 || known < unknown/2 {
+		t.Errorf("wrong password takes %v, unknown address %v: they should cost the same", known, unknown)
+	}
+	if unknown < 5*time.Millisecond {
+		t.Errorf("an unknown address takes %v: no argon2id was run", unknown)
 	}
 }
