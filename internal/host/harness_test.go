@@ -10,7 +10,6 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"io"
 	"log/slog"
 	"net"
@@ -19,7 +18,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -247,8 +245,6 @@ func (h *testHost) signedIn(email string) *http.Client {
 	return c
 }
 
-var linkRE = regexp.MustCompile(`https?://\S+/password/\S+`)
-
 // mailTo waits for a message to addr whose subject contains subject and
 // returns it; it fails the test after 10 s.
 func (h *testHost) mailTo(addr, subject string) mail.Message {
@@ -268,17 +264,6 @@ func (h *testHost) mailTo(addr, subject string) mail.Message {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
-
-func linkIn(t testing.TB, m mail.Message) string {
-	t.Helper()
-	l := linkRE.FindString(m.Body)
-	if l == "" {
-		t.Fatalf("no link in the mail %q:\n%s", m.Subject, m.Body)
-	}
-	return l
-}
-
-var errStop = errors.New("stop")
 
 // fuzzSetup prepares h for a fuzz run: a party user of NORE signed in, the
 // period released, and 2026-08 (a symlink out of OUT) released behind the
