@@ -221,12 +221,14 @@ func canonicalPath(p string) bool {
 			return false
 		}
 	}
+	// one trailing slash is allowed (a folder-like route, e.g. a service
+	// worker's scope); no other segment may be empty, "." or ".."
+	segs := strings.Split(strings.TrimSuffix(p[1:], "/"), "/")
 	if p == "/" {
 		return true
 	}
-	for _, seg := range strings.Split(p[1:], "/") {
+	for _, seg := range segs {
 		if seg == "" || seg == "." || seg == ".." {
-			// a trailing slash is an empty last segment: no route has one
 			return false
 		}
 	}
