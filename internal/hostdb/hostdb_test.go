@@ -6,7 +6,6 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -253,17 +252,19 @@ func TestUnknownEmailCostsTheSame(t *testing.T) {
 	if _, err := db.UseLink(ctx, CLI, link, "a long enough password"); err != nil {
 		t.Fatal(err)
 	}
-	median := func(email string) time.Duration {
-		var ds []time.Duration
-		for range 7 {
+	// interleaved, and the fastest of each counts: other processes on a
+	// shared machine only ever add time
+	known, unknown := time.Hour, time.Hour
+	for range 7 {
+		for _, x := range []struct {
+			email string
+			best  *time.Duration
+		}{{"ada@example.com", &known}, {"nobody@example.com", &unknown}} {
 			t0 := time.Now()
-			db.Authenticate(ctx, CLI, email, "not the password")
-			ds = append(ds, time.Since(t0))
+			db.Authenticate(ctx, CLI, x.email, "not the password")
+			*x.best = min(*x.best, time.Since(t0))
 		}
-		slices.Sort(ds)
-		return ds[len(ds)/2]
 	}
-	known, unknown := median("ada@example.com"), median("nobody@example.com")
 	t.Logf("wrong password %v, unknown address %v", known, unknown)
 	if unknown < known/2 || known < unknown/2 {
 		t.Errorf("wrong password takes %v, unknown address %v: they should cost the same", known, unknown)
