@@ -35,7 +35,8 @@ USER is an email address or a user id (7 or #7). Commands that send mail take
 --outbox DIR or --smtp HOST:PORT, --mail-from and --public-url.
 `
 
-// userFlagsTable says which subcommands send mail or need the public URL.
+// usersNeedMail names the subcommands that send mail (and so need the
+// public URL for their links).
 var usersNeedMail = map[string]bool{"add": true, "approve": true, "link": true, "delete": true}
 
 func (e *env) users(args []string) error {
