@@ -24,6 +24,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sync/atomic"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -116,7 +117,8 @@ type DB struct {
 	// hashSlots runs one argon2id at a time: each takes 19 MiB, and one at
 	// a time (some 20 sign-ins a second here) keeps the server small.
 	hashSlots chan struct{}
-	dummy     string // a password hash for accounts that do not exist
+	hashRuns  atomic.Int64 // argon2id runs so far
+	dummy     string       // a password hash for accounts that do not exist
 }
 
 func dsn(path string, readOnly bool) string {

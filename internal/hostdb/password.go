@@ -102,6 +102,7 @@ func (db *DB) withHashSlot(ctx context.Context, fn func() error) error {
 		return ctx.Err()
 	}
 	defer func() { <-db.hashSlots }()
+	db.hashRuns.Add(1)
 	err := fn()
 	// the 19 MiB block of this run is garbage now: collect it and give it
 	// back to the system before the next run allocates another, so the
