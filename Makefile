@@ -7,7 +7,7 @@ DEMO := demo
 BIN := bin/carport
 ECHARTS := node_modules/echarts/dist/echarts.min.js
 
-.PHONY: all deps build demo test check bench clean
+.PHONY: all deps build demo serve-demo test check bench bench-serve clean
 
 all: build
 
@@ -35,6 +35,14 @@ demo: build
 	echo "  ./$(BIN) open $(DEMO)/out/$(PERIOD)/$$party.zip.age -i $(DEMO)/extracts/identities/$$party.key --to $(DEMO)/open/$$party --pub $(DEMO)/extracts/keys/dcc-signing.pub"; \
 	echo "then load $(DEMO)/open/$$party/index.html in a browser."
 
+# The file host on the demo month: one DCC administrator and one user per
+# party, their one-time set-password links printed, the period released,
+# then carport serve on SERVE_ADDR until Ctrl-C.
+SERVE_ADDR ?= 127.0.0.1:8080
+serve-demo: build
+	@test -d $(DEMO)/out/$(PERIOD) || $(MAKE) --no-print-directory demo
+	@BIN=$(BIN) DEMO=$(DEMO) PERIOD=$(PERIOD) ADDR=$(SERVE_ADDR) ./scripts/serve-demo.sh
+
 test: deps
 	$(GO) test -count=1 ./...
 
@@ -51,6 +59,17 @@ BENCH_CACHE ?= /tmp/carport-bench
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./internal/extract/ ./internal/bench/
 	GO=$(GO) BENCH_SCALE=$(BENCH_SCALE) BENCH_CACHE=$(BENCH_CACHE) ./scripts/bench.sh
+	$(MAKE) --no-print-directory bench-serve
+
+# The file host under load: SERVE_BENCH_N concurrent downloads of a
+# SERVE_BENCH_SIZE bundle through carport serve, every sha256 checked, with
+# password sign-ins alongside; fails unless the server's peak RSS stays
+# under 100 MB. SERVE_BENCH_N=10 SERVE_BENCH_SIZE=20MB for a quick look.
+SERVE_BENCH_N ?= 100
+SERVE_BENCH_SIZE ?= 200MB
+bench-serve:
+	$(GO) build -o $(BIN) ./cmd/carport
+	$(GO) run ./scripts/servebench -carport $(BIN) -n $(SERVE_BENCH_N) -size $(SERVE_BENCH_SIZE)
 
 clean:
 	rm -rf bin $(DEMO)

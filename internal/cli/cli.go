@@ -37,6 +37,11 @@ usage:
   carport lint [--reportdefs DIR] [--base REF]
   carport list [--search TEXT] [--role R] [--status S] [--category C] [--format table|csv|json]
   carport plan --base REF [--reportdefs DIR] [--extracts DIR [--period YYYY-MM --party ID]]
+  carport serve --root OUT --db FILE [--addr 127.0.0.1:8080] [--tls-cert F --tls-key F] [--public-url URL]
+  carport users list|show|add|approve|link|disable|enable|set-party|make-admin|delete|token ... --db FILE
+  carport release --db FILE --root OUT --period YYYY-MM [--party ID ...]
+  carport revoke --db FILE --period YYYY-MM [--party ID ...]
+  carport usage --db FILE [--from YYYY-MM] [--to YYYY-MM] [--undownloaded] [--format table|csv|json]
   carport version
 
 Run 'carport COMMAND -h' for the flags of a command.
@@ -78,6 +83,16 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = env.list(args[1:])
 	case "plan":
 		err = env.plan(args[1:])
+	case "serve":
+		err = env.serve(args[1:])
+	case "users":
+		err = env.users(args[1:])
+	case "release":
+		err = env.release(args[1:])
+	case "revoke":
+		err = env.revoke(args[1:])
+	case "usage":
+		err = env.usage(args[1:])
 	case "version", "--version":
 		fmt.Fprintln(stdout, "carport", Version)
 	case "help", "-h", "--help":
