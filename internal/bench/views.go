@@ -15,6 +15,7 @@ type table struct {
 	rows     [][]string
 	withheld string
 	markDays []string
+	extra    []ExtraColumn
 }
 
 // codeSet is the codes a view covers: one code, or every reportable code
