@@ -122,6 +122,7 @@ var testColumns = map[string]Column{
 	"alerts": {Label: "Alerts", Format: "count"}, "delivered": {Label: "Delivered", Format: "count"},
 	"delivery_rate": {Label: "Delivery rate", Format: "percent", Better: "higher"}, "share": {Label: "Share", Format: "percent"},
 	"expires_on": {Label: "Expires on", Format: "date"}, "device_id": {Label: "Device", Format: "text"},
+	"device_model": {Label: "Device model", Format: "text"}, "region": {Label: "Region", Format: "text"},
 }
 
 func two(d int) string { return fmt.Sprintf("%02d", d) }
@@ -319,7 +320,7 @@ func TestRenderSite(t *testing.T) {
 	}
 	inv := read(t, filepath.Join(out, "IS", "inventory.html"))
 	for _, w := range []string{"Figures withheld.", "Fewer than 5 other parties hold these models", `href="../data/IS/inventory/devices.csv.gz"`,
-		"Download devices.csv.gz (30 bytes)", "device_model M1", "device_model M2", `data-col="expires_on"`, ">Expires on</button>"} {
+		"Download devices.csv.gz (30 bytes)", "Device model M1", "Device model M2", `data-col="expires_on"`, ">Expires on</button>"} {
 		if !strings.Contains(inv, w) {
 			t.Errorf("inventory.html lacks %q", w)
 		}
@@ -440,5 +441,92 @@ func TestRenderRejects(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestDocumentsByRole renders the same party with documents for its
+// import role and for distributors only: the distributors' file neither
+// reaches the site nor is listed; adding the role brings both.
+func TestDocumentsByRole(t *testing.T) {
+	content := filepath.Join(t.TempDir(), "content")
+	if err := copyTree(filepath.Join(repoDir(t), "content"), content, map[string]bool{documentsDir: true}); err != nil {
+		t.Fatal(err)
+	}
+	docs := filepath.Join(content, documentsDir)
+	files := map[string]string{
+		"documents.toml": `schema_version = 1
+[[document]]
+file = "guide.pdf"
+title = "Reading your reports"
+description = "A *short* guide."
+roles = ["IS", "GS"]
+
+[[document]]
+file = "outages.csv"
+title = "Outage codes"
+roles = ["ED"]
+`,
+		"guide.pdf":   "%PDF-1.4\n% a tiny test file\n",
+		"outages.csv": "code,name\nAD1,Power Outage Alert\n",
+	}
+	if err := os.MkdirAll(docs, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, text := range files {
+		if err := os.WriteFile(filepath.Join(docs, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	render := func(in Input) string {
+		t.Helper()
+		root := repoDir(t)
+		tmp := t.TempDir()
+		out := filepath.Join(tmp, "site")
+		if _, err := Render(in, Options{TemplatesDir: filepath.Join(root, "templates"), ContentDir: content,
+			EChartsJS: filepath.Join(root, "node_modules", "echarts", "dist", "echarts.min.js"), WorkDir: tmp, OutDir: out}); err != nil {
+			t.Fatalf("Render: %v", err)
+		}
+		return out
+	}
+	in := testInput(t) // IS and GS
+	out := render(in)
+	page := read(t, filepath.Join(out, "documents.html"))
+	for _, w := range []string{"Reading your reports", "<em>short</em>", `href="./documents/guide.pdf"`, "PDF, 28 bytes", "for IS, GS"} {
+		if !strings.Contains(page, w) {
+			t.Errorf("documents.html lacks %q", w)
+		}
+	}
+	if strings.Contains(page, "Outage codes") {
+		t.Errorf("an IS and GS party's documents page lists the distributors' file")
+	}
+	if b, err := os.ReadFile(filepath.Join(out, "documents", "guide.pdf")); err != nil || string(b) != files["guide.pdf"] {
+		t.Errorf("guide.pdf not copied exactly: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(out, "documents", "outages.csv")); err == nil {
+		t.Errorf("the distributors' file reached an IS and GS party's site")
+	}
+	if _, err := os.Stat(filepath.Join(out, "documents.toml")); err == nil {
+		t.Errorf("documents.toml reached the site")
+	}
+
+	in.Roles = append(in.Roles, RoleInput{Role: "ED", RoleName: "Electricity Distributor"})
+	out = render(in)
+	page = read(t, filepath.Join(out, "documents.html"))
+	if !strings.Contains(page, "Outage codes") || !strings.Contains(page, `href="./documents/outages.csv"`) {
+		t.Errorf("a distributor's documents page lacks its file")
+	}
+	if _, err := os.Stat(filepath.Join(out, "documents", "outages.csv")); err != nil {
+		t.Errorf("the distributors' file is missing: %v", err)
+	}
+
+	// an undescribed file stops the render, naming it
+	if err := os.WriteFile(filepath.Join(docs, "stray.csv"), []byte("x\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tmp := t.TempDir()
+	_, err := Render(testInput(t), Options{TemplatesDir: filepath.Join(repoDir(t), "templates"), ContentDir: content,
+		EChartsJS: filepath.Join(repoDir(t), "node_modules", "echarts", "dist", "echarts.min.js"), WorkDir: tmp, OutDir: filepath.Join(tmp, "site")})
+	if err == nil || !strings.Contains(err.Error(), "stray.csv: not listed in documents.toml") {
+		t.Errorf("render with an undescribed document: %v", err)
 	}
 }
