@@ -320,7 +320,7 @@ func TestRenderSite(t *testing.T) {
 	}
 	inv := read(t, filepath.Join(out, "IS", "inventory.html"))
 	for _, w := range []string{"Figures withheld.", "Fewer than 5 other parties hold these models", `href="../data/IS/inventory/devices.csv.gz"`,
-		"Download devices.csv.gz (30 bytes)", "Device model M1", "Device model M2", `data-col="expires_on"`, ">Expires on</button>"} {
+		"Download devices.csv.gz (30 bytes)", "Device model M1", "Device model M2", `title="expires_on">Expires on</button>`, ">Expires on</button>"} {
 		if !strings.Contains(inv, w) {
 			t.Errorf("inventory.html lacks %q", w)
 		}

@@ -283,11 +283,14 @@
     var self = this;
     each(table.tHead.rows[0].cells, function (th, i) {
       self.cols.push({
-        name: th.getAttribute('data-col'), format: th.getAttribute('data-format') || 'text',
+        format: th.getAttribute('data-format') || 'text',
         numeric: th.getAttribute('data-numeric') === 'true', th: th
       });
       var b = th.querySelector('button');
-      if (b) { b.addEventListener('click', function () { self.sort(i); }); }
+      if (b) {
+        th.setAttribute('aria-sort', 'none');
+        b.addEventListener('click', function () { self.sort(i); });
+      }
     });
     this.own = this.head.indexOf(table.getAttribute('data-own'));
     this.sample = this.head.indexOf(table.getAttribute('data-sample'));
