@@ -122,26 +122,19 @@ type feedbackLink struct {
 }
 
 type viewMatter struct {
-	ID       string        `json:"id"`
-	Title    string        `json:"title"`
-	Href     string        `json:"href"` // the CSV or the copied file
-	FileName string        `json:"file_name"`
-	FileSize string        `json:"file_size"` // "52.1 kB", for files only
-	IsFile   bool          `json:"is_file"`
-	Withheld string        `json:"withheld"`
-	Note     string        `json:"note_md"`
-	Empty    string        `json:"empty"` // the sentence of a view without rows
-	Columns  []colPlan     `json:"columns"`
-	RowCount int           `json:"row_count"`
-	Own      string        `json:"own"`    // column marking the recipient's row
-	Sample   string        `json:"sample"` // column counting events
-	Charts   []chartMatter `json:"charts"`
-}
-
-type chartMatter struct {
-	ID    string `json:"id"`
-	Title string `json:"title"`
-	Label string `json:"label"`
+	ID       string `json:"id"`
+	Title    string `json:"title"`
+	Href     string `json:"href"` // the CSV or the copied file
+	FileName string `json:"file_name"`
+	FileSize string `json:"file_size"` // "52.1 kB", for files only
+	IsFile   bool   `json:"is_file"`
+	Withheld string `json:"withheld"`
+	Note     string `json:"note_md"`
+	Empty    string `json:"empty"` // the sentence of a view without rows
+	// ChartsHTML and TableHTML are the view's figures and table, written
+	// in Go (see fragments.go).
+	ChartsHTML string `json:"charts_html"`
+	TableHTML  string `json:"table_html"`
 }
 
 type incidentsMatter struct {
@@ -403,13 +396,9 @@ func reportPage(in *Input, o Options, r RoleInput, rep reportPlan) reportMatter 
 		vm := viewMatter{
 			ID: v.in.ID, Title: v.in.Title, Href: v.csv, FileName: filepath.Base(v.csv),
 			IsFile: v.in.File != "", Withheld: v.in.Withheld, Note: v.in.Note,
-			Columns: v.cols, RowCount: len(v.in.Rows), Charts: []chartMatter{},
 		}
 		if vm.Title == "" {
 			vm.Title = v.in.ID
-		}
-		if vm.Columns == nil {
-			vm.Columns = []colPlan{}
 		}
 		if v.in.File != "" {
 			if fi, err := os.Stat(v.in.File); err == nil {
@@ -421,14 +410,9 @@ func reportPage(in *Input, o Options, r RoleInput, rep reportPlan) reportMatter 
 				vm.Empty = "No rows this month."
 			}
 		}
-		if v.own >= 0 {
-			vm.Own = v.in.Header[v.own]
-		}
-		if v.sample >= 0 && in.Insights != nil {
-			vm.Sample = v.in.Header[v.sample]
-		}
-		for _, c := range v.charts {
-			vm.Charts = append(vm.Charts, chartMatter{ID: c.div, Title: c.title, Label: c.label})
+		if v.table != nil {
+			vm.ChartsHTML = chartsHTML(&v)
+			vm.TableHTML = tableHTML(&v, vm.Title, vm.Href, vm.FileName, smallOf(in))
 		}
 		m.Views = append(m.Views, vm)
 	}
