@@ -57,6 +57,10 @@ type builder struct {
 	ed   map[string][]edEvent
 	dims map[*events]map[gkey][]dimEntry
 	err  error // the first failure to read the spill
+	// cur is the instance being built; months its parties' month
+	// aggregates, merged once for its league, summary and rtt views.
+	cur    *reportdef.Instance
+	months monthsMemo
 }
 
 // incidentsOn returns the ";"-joined ids of incidents overlapping day d.
@@ -96,6 +100,7 @@ func (e *Engine) Party(id string) (*PartyReport, error) {
 func (b *builder) instance(in *reportdef.Instance, role extract.Role, me extract.Sym) (ReportOut, bool, error) {
 	rid := roleIndex(role)
 	rep := ReportOut{Instance: *in}
+	b.cur = in
 	var ev *events
 	var in1 codeSet
 	switch in.Def.Dataset {
