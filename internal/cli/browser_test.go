@@ -386,7 +386,32 @@ func TestSmallBundleInBrowser(t *testing.T) {
 		t.Errorf("rtt axis %q (want log), league own bar label %q (want you)", axes.RTT, axes.You)
 	}
 	checkPercentTable(t, r, sup, "IS/srv-4.1.1", "summary", "success_rate")
+	// at 1280 px nothing is clipped: no table scrolls sideways, nor the page
+	var clipped []string
+	r.eval(`Array.from(document.querySelectorAll(".table-wrap")).filter(w => w.scrollWidth > w.clientWidth + 1).map(w => w.getAttribute("aria-label"))
+		.concat(document.documentElement.scrollWidth > document.documentElement.clientWidth ? ["the page"] : [])`, &clipped)
+	if len(clipped) > 0 {
+		t.Errorf("scrolls sideways at 1280 px: %q", clipped)
+	}
 	r.screenshot("srv-report")
+	// printed: no controls, the tables and charts stay
+	if _, err := chromedp.Call(r.ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "print"}); err != nil {
+		t.Fatal(err)
+	}
+	var printed struct {
+		Hidden []string `json:"hidden"`
+		Shown  []string `json:"shown"`
+	}
+	r.eval(`(() => { const d = sel => Array.from(document.querySelectorAll(sel)).every(e => getComputedStyle(e).display === "none");
+		const h = [".site-head nav", ".table-tools", ".legend", ".zoom", ".feedback", ".pager", ".feedback-view", "button"].filter(d);
+		const s = ["table.data", ".chart"].filter(x => !d(x));
+		return {hidden: h, shown: s}; })()`, &printed)
+	if len(printed.Hidden) != 8 || len(printed.Shown) != 2 {
+		t.Errorf("print stylesheet hides %q and shows %q", printed.Hidden, printed.Shown)
+	}
+	if _, err := chromedp.Call(r.ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: ""}); err != nil {
+		t.Fatal(err)
+	}
 
 	// Filtered download: the rows that match, every page, in file order.
 	checkFilteredDownload(t, r, sup, "IS/srv-4.1.1", "svp")
