@@ -317,7 +317,7 @@ func siteInput(eng *bench.Engine, suite *reportdef.Suite, rep *bench.PartyReport
 	for _, rr := range rep.Roles {
 		ri := site.RoleInput{Role: string(rr.Role), RoleName: extract.RoleNames[rr.Role]}
 		for _, r := range siteOrder(rr.Reports) {
-			ri.Reports = append(ri.Reports, siteReport(r, in.Thresholds))
+			ri.Reports = append(ri.Reports, siteReport(r, in.Thresholds, suite.Catalogue))
 		}
 		in.Roles = append(in.Roles, ri)
 	}

@@ -70,10 +70,10 @@ func siteOrder(reps []bench.ReportOut) []bench.ReportOut {
 	return out
 }
 
-func siteReport(r bench.ReportOut, th map[string]string) site.Report {
+func siteReport(r bench.ReportOut, th map[string]string, cat *reportdef.Catalogue) site.Report {
 	d := r.Instance.Def
 	sr := site.Report{ID: r.Instance.ID, DefID: d.ID, Version: d.Version.String(), Title: r.Instance.Title,
-		Category: d.Category, Description: d.Description, Help: d.Help, MainView: d.MainView}
+		Category: d.Category, Description: d.Description, Help: d.Help, MainView: d.MainView, Summary: tileLine(r.Instance, cat)}
 	for _, c := range d.Changelog {
 		sr.Changelog = append(sr.Changelog, site.Change{Version: c.Version.String(), Date: c.Date, Note: c.Note})
 	}
@@ -95,6 +95,27 @@ func siteReport(r bench.ReportOut, th map[string]string) site.Report {
 		sr.Views = append(sr.Views, sv)
 	}
 	return sr
+}
+
+// tileLine is the catalogue tile's line of a report per SRV or alert code:
+// what sets it apart from its neighbours (their descriptions are the
+// same), its business process or the alert's source. Other reports show
+// their description's first sentence.
+func tileLine(in reportdef.Instance, cat *reportdef.Catalogue) string {
+	switch in.Def.MatrixOver {
+	case "srv":
+		if s := cat.SRV(in.Key); s != nil && s.BusinessProcess != "" {
+			return "Business process: " + s.BusinessProcess + "."
+		}
+	case "alert":
+		if a := cat.Alert(in.Key); a != nil {
+			if a.Source == "dcc" {
+				return "An alert the DCC raises; how it reached you."
+			}
+			return "An alert the device raises; how it reached you."
+		}
+	}
+	return ""
 }
 
 // glossary lists the codes met in the party's reports: the alert codes of

@@ -76,7 +76,10 @@ type Report struct {
 	Category    string // theme on the site
 	Description string // Markdown
 	Help        string // Markdown
-	Views       []View
+	// Summary is the catalogue tile's one line; empty: the description's
+	// first sentence.
+	Summary string
+	Views   []View
 	// MainView is the id of the view holding the main figure: the
 	// catalogue marks the report withheld only when that view is.
 	// Empty: the first view.

@@ -318,6 +318,10 @@ func glossaryData(terms []Term) map[string][]glossaryGroup {
 	if groups == nil {
 		groups = []glossaryGroup{}
 	}
+	for _, g := range groups {
+		// E2 before E11, 8F0C before 8F35
+		sort.SliceStable(g.Terms, func(a, b int) bool { return versionLess(g.Terms[a].Code, g.Terms[b].Code) })
+	}
 	return map[string][]glossaryGroup{"groups": groups}
 }
 
@@ -347,7 +351,10 @@ func homePage(p *plan) homeMatter {
 			if title == "" {
 				title = rep.in.ID
 			}
-			desc := oneLine(rep.in.Description)
+			desc := rep.in.Summary
+			if desc == "" {
+				desc = oneLine(rep.in.Description)
+			}
 			// the finder matches words of the title, id, category, role,
 			// description and every view's title ("firmware" finds the
 			// inventory by its "Firmware mix" view)
