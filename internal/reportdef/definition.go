@@ -413,7 +413,7 @@ func (d *decoder) compileDef(r *rawDef, src []byte, cat *Catalogue) *Definition 
 // compileInsight validates one [[views.insight]] of a view of kind kind;
 // key is its dotted prefix ("views.0.insight.1.").
 func (d *decoder) compileInsight(key string, r rawInsight, kind string, ds Dataset) Insight {
-	in := Insight{Rule: r.Rule, Column: r.Column, Count: r.Count, Failed: r.Failed, By: r.By}
+	in := Insight(r)
 	kinds, ok := InsightRules[r.Rule]
 	if !ok {
 		rules := make([]string, 0, len(InsightRules))

@@ -3,8 +3,9 @@ package site
 // Figures are shown the way the column catalogue says (a fraction as a
 // percentage to one decimal, whole numbers with thousands separators);
 // the CSVs keep the contract's machine form. The browser formats table
-// cells with the same rules (site.js); these format what Go writes into
-// pages: headline figures, call-outs and chart text alternatives.
+// cells with the same rules (site.js formatCell); these format what Go
+// writes into pages: headline figures, call-outs and chart text
+// alternatives.
 
 import (
 	"math"
@@ -66,19 +67,6 @@ func formatValue(v float64, f string) string {
 func figure(v float64, f string) string {
 	if f == fmtMS {
 		return formatValue(v, f) + " ms"
-	}
-	return formatValue(v, f)
-}
-
-// formatCell shows a CSV cell in format f; cells that are not numbers,
-// and text, are shown as they are.
-func formatCell(s, f string) string {
-	if !numericFormat(f) {
-		return s
-	}
-	v, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
-	if err != nil {
-		return s
 	}
 	return formatValue(v, f)
 }
