@@ -365,6 +365,7 @@
         var c = this.cols[j], td = document.createElement('td');
         var raw = r[j] === undefined ? '' : r[j];
         if (c.numeric) { td.className = 'num'; }
+        if (c.format === 'date' || c.format === 'datetime') { td.className = 'nowrap'; }
         if (raw === '' && c.numeric) {
           td.textContent = '–';
           td.className += ' none';
