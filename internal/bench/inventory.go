@@ -19,6 +19,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -127,13 +128,21 @@ func (inv *inventory) out(k gkey) (*estateOut, error) {
 	o.w, o.xw = csv.NewWriter(o.bw), csv.NewWriter(o.xbw)
 	o.w.Write(append(append([]string{}, extract.DeviceColumns...), "cpl_expires_within_30_days", "cert_expires_within_90_days"))
 	o.w.Flush() // the header goes first: rows are then encoded by writeRow
-	o.xw.Write(exceptionHeader)
+	o.xw.Write(append(append([]string{}, exceptionHeader...), "expires_on"))
 	o.xw.Flush()
 	inv.outs[k] = o
 	return o, nil
 }
 
 var exceptionHeader = []string{"device_id", "device_type", "device_model", "firmware_version", "mpxn", "postcode", "reason"}
+
+// The streamed exception list carries one more column than the contract's
+// exceptions.csv: the expiry date behind each reason, which the site shows
+// beside the row (the estate file holds the same dates).
+var (
+	cplDateCol  = slices.Index(extract.DeviceColumns, "cpl_expiry_date")
+	certDateCol = slices.Index(extract.DeviceColumns, "cert_expiry_date")
+)
 
 func (inv *inventory) writeRow(o *estateOut, d *extract.Device, owners [4]extract.Sym, me extract.Sym) {
 	// Encoded straight from the row's bytes, as encoding/csv would write
@@ -175,12 +184,13 @@ func (inv *inventory) writeRow(o *estateOut, d *extract.Device, owners [4]extrac
 	for _, x := range [2]struct {
 		hit    bool
 		reason string
-	}{{cpl, "cpl-expiry"}, {cert, "cert-expiry"}} {
+		date   []byte
+	}{{cpl, "cpl-expiry", d.Fields[cplDateCol]}, {cert, "cert-expiry", d.Fields[certDateCol]}} {
 		if !x.hit {
 			continue
 		}
 		line = line[:0]
-		for i, f := range [][]byte{d.ID, []byte(typ), []byte(model), []byte(fw), d.MPXN, d.Postcode, []byte(x.reason)} {
+		for i, f := range [][]byte{d.ID, []byte(typ), []byte(model), []byte(fw), d.MPXN, d.Postcode, []byte(x.reason), x.date} {
 			if i > 0 {
 				line = append(line, ',')
 			}
@@ -426,7 +436,15 @@ func (b *builder) exceptions(role extract.Role, me extract.Sym) (table, string, 
 		return t, "", fmt.Errorf("reading back %s: %w", path, err)
 	}
 	if len(rows) > 0 {
-		t.rows = rows[1:]
+		rows = rows[1:]
 	}
+	// the contract's columns go to the CSV; the expiry date is shown beside
+	n := len(exceptionHeader)
+	dates := ExtraColumn{Name: "expires_on", Cells: make([]string, len(rows))}
+	for i, r := range rows {
+		t.rows = append(t.rows, r[:n:n])
+		dates.Cells[i] = r[n]
+	}
+	t.extra = []ExtraColumn{dates}
 	return t, "", nil
 }

@@ -35,6 +35,15 @@ type ViewOut struct {
 	File     string // device-level file in the stage folder, when set
 	Withheld string // why peer or industry figures are empty
 	MarkDays []string
+	// Extra holds columns a site shows beside the CSV's, one cell per row,
+	// that the contract's file does not carry (an exception's expiry date).
+	Extra []ExtraColumn
+}
+
+// ExtraColumn is one column shown beside a view's CSV columns.
+type ExtraColumn struct {
+	Name  string
+	Cells []string
 }
 
 // builder computes one party's views.
@@ -48,6 +57,10 @@ type builder struct {
 	ed   map[string][]edEvent
 	dims map[*events]map[gkey][]dimEntry
 	err  error // the first failure to read the spill
+	// cur is the instance being built; months its parties' month
+	// aggregates, merged once for its league, summary and rtt views.
+	cur    *reportdef.Instance
+	months monthsMemo
 }
 
 // incidentsOn returns the ";"-joined ids of incidents overlapping day d.
@@ -87,6 +100,7 @@ func (e *Engine) Party(id string) (*PartyReport, error) {
 func (b *builder) instance(in *reportdef.Instance, role extract.Role, me extract.Sym) (ReportOut, bool, error) {
 	rid := roleIndex(role)
 	rep := ReportOut{Instance: *in}
+	b.cur = in
 	var ev *events
 	var in1 codeSet
 	switch in.Def.Dataset {
@@ -119,6 +133,8 @@ func (b *builder) instance(in *reportdef.Instance, role extract.Role, me extract
 				t = b.svp(ev, v, "service_requests", rid, in1, me)
 			case "breakdown":
 				t = b.breakdown(ev, v, rid, in1, me, false)
+			case "summary":
+				t = b.srvSummary(ev, rid, in1, me)
 			default:
 				return rep, false, fmt.Errorf("%s: view %q: kind %q is not implemented for service requests", in.Def.File, v.ID, v.Kind)
 			}
@@ -152,7 +168,7 @@ func (b *builder) instance(in *reportdef.Instance, role extract.Role, me extract
 		if b.err != nil {
 			return rep, false, fmt.Errorf("%s: view %q: %w", in.Def.File, v.ID, b.err)
 		}
-		rep.Views = append(rep.Views, ViewOut{View: v, Header: t.header, Rows: t.rows, File: file, Withheld: t.withheld, MarkDays: t.markDays})
+		rep.Views = append(rep.Views, ViewOut{View: v, Header: t.header, Rows: t.rows, File: file, Withheld: t.withheld, MarkDays: t.markDays, Extra: t.extra})
 	}
 	return rep, true, nil
 }

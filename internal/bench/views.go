@@ -15,6 +15,7 @@ type table struct {
 	rows     [][]string
 	withheld string
 	markDays []string
+	extra    []ExtraColumn
 }
 
 // codeSet is the codes a view covers: one code, or every reportable code
@@ -50,7 +51,7 @@ func plural(n int, one, many string) string {
 
 // league builds league.csv: rank,party,success_rate,requests.
 func (b *builder) league(ev *events, role roleID, in codeSet, me extract.Sym) table {
-	months := ev.partyMonths(role, in)
+	months := b.partyMonths(ev, role, in)
 	type row struct {
 		party extract.Sym
 		rate  float64
@@ -104,7 +105,7 @@ func (b *builder) league(ev *events, role roleID, in codeSet, me extract.Sym) ta
 // number of peers that contributed to the industry figure (peers with at
 // least one event, or with a duration when durations matter).
 func (b *builder) scopes(ev *events, role roleID, in codeSet, me extract.Sym, needDur bool) (you, ind *monthAgg, peers int) {
-	months := ev.partyMonths(role, in)
+	months := b.partyMonths(ev, role, in)
 	you, ind = &monthAgg{}, &monthAgg{}
 	for p, m := range months {
 		ind.merge(m)

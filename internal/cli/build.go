@@ -522,22 +522,14 @@ func siteInput(eng *bench.Engine, suite *reportdef.Suite, rep *bench.PartyReport
 		}
 		in.Incidents = append(in.Incidents, si)
 	}
+	siteWords(&in, suite, period)
 	for _, rr := range rep.Roles {
 		ri := site.RoleInput{Role: string(rr.Role), RoleName: extract.RoleNames[rr.Role]}
-		for _, r := range rr.Reports {
-			d := r.Instance.Def
-			sr := site.Report{ID: r.Instance.ID, DefID: d.ID, Version: d.Version.String(), Title: r.Instance.Title,
-				Category: d.Category, Description: d.Description, Help: d.Help}
-			for _, v := range r.Views {
-				c := v.View.Chart
-				sr.Views = append(sr.Views, site.View{ID: v.View.ID, Title: v.View.Title, Header: v.Header, Rows: v.Rows,
-					File: v.File, Withheld: v.Withheld, Note: v.View.Note,
-					Chart: site.Chart{Kind: c.Kind, X: c.X, Series: c.Series, Highlight: c.Highlight, Percent: c.Percent,
-						Stack: c.Stack, GroupBy: c.GroupBy, SeriesFrom: c.SeriesFrom, MarkDays: v.MarkDays}})
-			}
-			ri.Reports = append(ri.Reports, sr)
+		for _, r := range siteOrder(rr.Reports) {
+			ri.Reports = append(ri.Reports, siteReport(r, in.Thresholds, suite.Catalogue))
 		}
 		in.Roles = append(in.Roles, ri)
 	}
+	in.Glossary = glossary(suite, rep)
 	return in
 }

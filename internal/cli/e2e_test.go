@@ -30,6 +30,9 @@ func TestMain(m *testing.M) {
 	if demo.root != "" {
 		os.RemoveAll(demo.root)
 	}
+	if small.root != "" {
+		os.RemoveAll(small.root)
+	}
 	os.Exit(code)
 }
 

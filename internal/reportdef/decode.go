@@ -100,7 +100,7 @@ func (d *decoder) decode(src string, v any) bool {
 	for _, k := range md.Keys() {
 		path := strings.Join(k, ".")
 		if arrays[path] && md.Type(k...) == "ArrayHash" {
-			counts[path]++
+			counts[indexed(k, arrays, counts)]++
 		}
 		if allowed[path] {
 			continue
@@ -123,18 +123,23 @@ func (d *decoder) decode(src string, v any) bool {
 
 // indexed turns the key path k into the locator's form, with the index of
 // the current element after each array of tables: ["views", "titel"]
-// becomes "views.2.titel" while the third [[views]] is being read.
+// becomes "views.2.titel" while the third [[views]] is being read, and
+// ["views", "headline", "labl"] becomes "views.2.headline.0.labl". Counts
+// are kept by indexed path, so a nested array counts per outer element.
 func indexed(k []string, arrays map[string]bool, counts map[string]int) string {
-	var plain, out []string
-	for _, part := range k {
+	var plain []string
+	out := ""
+	for i, part := range k {
 		plain = append(plain, part)
-		out = append(out, part)
-		p := strings.Join(plain, ".")
-		if arrays[p] && counts[p] > 0 && len(plain) < len(k) {
-			out = append(out, strconv.Itoa(counts[p]-1))
+		if out != "" {
+			out += "."
+		}
+		out += part
+		if i < len(k)-1 && arrays[strings.Join(plain, ".")] && counts[out] > 0 {
+			out += "." + strconv.Itoa(counts[out]-1)
 		}
 	}
-	return strings.Join(out, ".")
+	return out
 }
 
 // collectKeys records every key path the struct type t accepts.

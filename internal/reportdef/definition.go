@@ -29,6 +29,7 @@ type rawDef struct {
 	Description   string      `toml:"description"`
 	Help          string      `toml:"help"`
 	Dataset       string      `toml:"dataset"`
+	MainView      string      `toml:"main_view"`
 	Matrix        *rawMatrix  `toml:"matrix"`
 	Views         []rawView   `toml:"views"`
 	Changelog     []rawChange `toml:"changelog"`
@@ -40,16 +41,33 @@ type rawMatrix struct {
 }
 
 type rawView struct {
-	ID         string    `toml:"id"`
-	Kind       string    `toml:"kind"`
-	Title      string    `toml:"title"`
-	Note       string    `toml:"note"`
-	Dimensions []string  `toml:"dimensions"`
-	Roles      []string  `toml:"roles"`
-	Only       []string  `toml:"only"`
-	Window     string    `toml:"window"`
-	WithinDays int       `toml:"within_days"`
-	Chart      *rawChart `toml:"chart"`
+	ID         string        `toml:"id"`
+	Kind       string        `toml:"kind"`
+	Title      string        `toml:"title"`
+	Note       string        `toml:"note"`
+	Dimensions []string      `toml:"dimensions"`
+	Roles      []string      `toml:"roles"`
+	Only       []string      `toml:"only"`
+	Window     string        `toml:"window"`
+	WithinDays int           `toml:"within_days"`
+	Empty      string        `toml:"empty"`
+	Chart      *rawChart     `toml:"chart"`
+	Headline   []rawHeadline `toml:"headline"`
+	Insight    []rawInsight  `toml:"insight"`
+}
+
+type rawHeadline struct {
+	Label  string `toml:"label"`
+	Column string `toml:"column"`
+	From   string `toml:"from"`
+}
+
+type rawInsight struct {
+	Rule   string   `toml:"rule"`
+	Column string   `toml:"column"`
+	Count  string   `toml:"count"`
+	Failed string   `toml:"failed"`
+	By     []string `toml:"by"`
 }
 
 type rawChart struct {
@@ -61,6 +79,7 @@ type rawChart struct {
 	Stack      bool     `toml:"stack"`
 	GroupBy    string   `toml:"group_by"`
 	SeriesFrom string   `toml:"series_from"`
+	Sample     string   `toml:"sample"`
 }
 
 type rawChange struct {
@@ -82,10 +101,14 @@ type Definition struct {
 	Description string
 	Help        string
 	Dataset     Dataset
-	MatrixOver  string   // "" when the definition has no matrix
-	MatrixKeys  []string // explicit values; nil means the whole catalogue
-	Views       []View
-	Changelog   []Change
+	// MainView is the id of the view holding the report's main figure:
+	// the home page marks a report "figures withheld" only when that
+	// view's peer or industry figures are. Defaults to the first view.
+	MainView   string
+	MatrixOver string   // "" when the definition has no matrix
+	MatrixKeys []string // explicit values; nil means the whole catalogue
+	Views      []View
+	Changelog  []Change
 	// Digest is the sha256 of the file's bytes: lint compares it with the
 	// base revision's to find changes that lack a version bump.
 	Digest string
@@ -108,7 +131,28 @@ type View struct {
 	Only       []string       // matrix keys the view is limited to; nil: all
 	Window     time.Duration  // followup/unmatched; 0: the policy's
 	WithinDays int            // exceptions; 0: the policy's
-	Chart      Chart
+	// Empty is the sentence a site shows instead of an empty table, e.g.
+	// "No failed requests this month."
+	Empty     string
+	Chart     Chart
+	Headlines []Headline // figures this view gives the home page
+	Insights  []Insight  // call-out rules run on this view's rows
+}
+
+// Headline is one figure of the home page read from a view's rows.
+type Headline struct {
+	Label  string // "Success rate, all service requests"
+	Column string // the column read
+	From   string // one of HeadlineFroms
+}
+
+// Insight is one call-out rule (one of InsightRules) run on a view.
+type Insight struct {
+	Rule   string
+	Column string   // bottom_quartile, behind_industry: the figure compared
+	Count  string   // behind_industry, segment_failures: the events column
+	Failed string   // segment_failures: the outcome value that is a failure
+	By     []string // segment_failures: the dimensions searched
 }
 
 // Chart says how a view is drawn.
@@ -121,6 +165,10 @@ type Chart struct {
 	Stack      bool
 	GroupBy    string
 	SeriesFrom string
+	// Sample names the column counting the events behind each point:
+	// points of the first series resting on fewer events than the
+	// policy's small_sample_events are marked as small samples.
+	Sample string
 }
 
 // Change is one changelog entry.
@@ -299,14 +347,35 @@ func (d *decoder) compileDef(r *rawDef, src []byte, cat *Catalogue) *Definition 
 		}
 		v.Chart = Chart{Kind: "table"}
 		if c := rv.Chart; c != nil {
-			v.Chart = Chart{Kind: c.Kind, X: c.X, Series: c.Series, Highlight: c.Highlight, Percent: c.Percent, Stack: c.Stack, GroupBy: c.GroupBy, SeriesFrom: c.SeriesFrom}
+			v.Chart = Chart{Kind: c.Kind, X: c.X, Series: c.Series, Highlight: c.Highlight, Percent: c.Percent, Stack: c.Stack, GroupBy: c.GroupBy, SeriesFrom: c.SeriesFrom, Sample: c.Sample}
 			if !slices.Contains(ChartKinds, c.Kind) {
 				d.addf(key("chart.kind"), "unknown chart kind %q (want one of %s)", c.Kind, strings.Join(ChartKinds, ", "))
 			} else if c.Kind != "table" && (c.X == "" || len(c.Series) == 0) {
 				d.addf(key("chart"), "a %s chart needs x and series", c.Kind)
 			}
 		}
+		v.Empty = strings.TrimSpace(rv.Empty)
+		for j, h := range rv.Headline {
+			hk := func(k string) string { return key(fmt.Sprintf("headline.%d.%s", j, k)) }
+			if strings.TrimSpace(h.Label) == "" {
+				d.addf(hk("label"), "label is required")
+			}
+			if h.Column == "" {
+				d.addf(hk("column"), "column is required")
+			}
+			if !slices.Contains(HeadlineFroms, h.From) {
+				d.addf(hk("from"), "unknown headline source %q (want one of %s)", h.From, strings.Join(HeadlineFroms, ", "))
+			}
+			v.Headlines = append(v.Headlines, Headline{Label: strings.TrimSpace(h.Label), Column: h.Column, From: h.From})
+		}
+		for j, in := range rv.Insight {
+			v.Insights = append(v.Insights, d.compileInsight(key(fmt.Sprintf("insight.%d.", j)), in, rv.Kind, def.Dataset))
+		}
 		def.Views = append(def.Views, v)
+	}
+	def.MainView = r.MainView
+	if r.MainView != "" && !viewIDs[r.MainView] {
+		d.addf("main_view", "main_view %q is not a view of this report", r.MainView)
 	}
 	if len(r.Changelog) == 0 {
 		d.addf("changelog", "changelog needs an entry for version %q", r.Version)
@@ -339,4 +408,44 @@ func (d *decoder) compileDef(r *rawDef, src []byte, cat *Catalogue) *Definition 
 		d.addf("version", "version %s has no changelog entry (newest entry is %s)", def.Version, newest)
 	}
 	return def
+}
+
+// compileInsight validates one [[views.insight]] of a view of kind kind;
+// key is its dotted prefix ("views.0.insight.1.").
+func (d *decoder) compileInsight(key string, r rawInsight, kind string, ds Dataset) Insight {
+	in := Insight(r)
+	kinds, ok := InsightRules[r.Rule]
+	if !ok {
+		rules := make([]string, 0, len(InsightRules))
+		for k := range InsightRules {
+			rules = append(rules, k)
+		}
+		slices.Sort(rules)
+		d.addf(key+"rule", "unknown insight rule %q (want one of %s)", r.Rule, strings.Join(rules, ", "))
+		return in
+	}
+	if !slices.Contains(kinds, kind) {
+		d.addf(key+"rule", "insight rule %s reads views of kind %s, not %q", r.Rule, strings.Join(kinds, " or "), kind)
+	}
+	need := map[string]string{"column": r.Column, "count": r.Count}
+	switch r.Rule {
+	case "bottom_quartile":
+		need = map[string]string{"column": r.Column}
+	case "segment_failures":
+		need = map[string]string{"count": r.Count, "failed": r.Failed}
+		if len(r.By) == 0 {
+			d.addf(key+"by", "by must list the dimensions to search, e.g. [\"device_model\", \"region\"]")
+		}
+		for _, b := range r.By {
+			if !slices.Contains(Dimensions[ds], b) {
+				d.addf(key+"by", "dimension %q is not in dataset %s", b, ds)
+			}
+		}
+	}
+	for _, k := range []string{"column", "count", "failed"} {
+		if v, ok := need[k]; ok && v == "" {
+			d.addf(key+k, "insight rule %s needs %s", r.Rule, k)
+		}
+	}
+	return in
 }

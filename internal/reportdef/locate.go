@@ -27,6 +27,9 @@ func locate(src string) locator {
 		switch {
 		case strings.HasPrefix(line, "[["):
 			name := strings.TrimSpace(strings.TrimSuffix(strings.SplitN(line[2:], "]]", 2)[0], "]]"))
+			// an array inside the latest element of another array, e.g.
+			// [[views.headline]]: counted per element of the outer one
+			name = nestIn(name, counts)
 			idx := counts[name]
 			counts[name]++
 			prefix = name + "." + strconv.Itoa(idx)
@@ -35,13 +38,7 @@ func locate(src string) locator {
 		case strings.HasPrefix(line, "["):
 			name := strings.TrimSpace(strings.SplitN(line[1:], "]", 2)[0])
 			// a table inside the latest array element, e.g. [views.chart]
-			if dot := strings.LastIndex(name, "."); dot > 0 {
-				parent := name[:dot]
-				if n, ok := counts[parent]; ok {
-					name = parent + "." + strconv.Itoa(n-1) + name[dot:]
-				}
-			}
-			prefix = name
+			prefix = nestIn(name, counts)
 			loc.add(prefix, i+1)
 			continue
 		}
@@ -73,6 +70,21 @@ func locate(src string) locator {
 		}
 	}
 	return loc
+}
+
+// nestIn puts the index of the latest element of each enclosing array
+// into a dotted table name: "views.headline" becomes "views.2.headline"
+// while the third [[views]] is being read.
+func nestIn(name string, counts map[string]int) string {
+	parts := strings.Split(name, ".")
+	out := parts[0]
+	for _, p := range parts[1:] {
+		if n, ok := counts[out]; ok {
+			out += "." + strconv.Itoa(n-1)
+		}
+		out += "." + p
+	}
+	return out
 }
 
 func (l locator) add(path string, line int) {

@@ -41,7 +41,7 @@ var Dimensions = map[Dataset][]string{
 
 // Kinds lists the view kinds each dataset supports.
 var Kinds = map[Dataset][]string{
-	ServiceRequests: {"league", "rtt", "daily", "breakdown", "failures", "svp"},
+	ServiceRequests: {"league", "rtt", "daily", "breakdown", "failures", "svp", "summary"},
 	Alerts:          {"daily", "summary", "breakdown", "svp", "by_device", "followup", "unmatched_summary", "unmatched_devices"},
 	Devices:         {"models", "firmware_share", "estate", "exceptions"},
 }
@@ -61,3 +61,37 @@ var ChartKinds = []string{"bar", "line", "table"}
 
 // Statuses of a definition: only published ones reach a party's site.
 var Statuses = []string{"draft", "published", "archived"}
+
+// ColumnFormats say how the site shows a column's cells (the CSV keeps
+// them exactly as the contract writes them): text as it is, percent a
+// fraction as a percentage to one decimal, count and ms whole numbers
+// with thousands separators, number a decimal, rank a league position,
+// date a calendar day, datetime an instant shown in UK time.
+var ColumnFormats = []string{"text", "percent", "count", "ms", "number", "rank", "date", "datetime"}
+
+// Betters say which way a column is better: a higher success rate, a
+// lower round trip time. Empty means neither (a count, a label).
+var Betters = []string{"higher", "lower"}
+
+// HeadlineFroms say how a headline figure is read from a view's rows:
+// scope takes the column from the rows "you" and "industry" of a scope
+// column, sum adds the column over every row, distinct counts the
+// distinct values of the column.
+var HeadlineFroms = []string{"scope", "sum", "distinct"}
+
+// InsightRules lists the home page's call-out rules and the view kinds
+// each reads. Thresholds are the policy's [insights] table.
+//
+//   - bottom_quartile: the recipient's league rank is in the bottom
+//     quarter (policy bottom_quartile) of the parties ranked.
+//   - behind_industry: the recipient's figure in column trails industry's
+//     by at least behind_industry_points (percent columns) or is at least
+//     behind_industry_ratio times industry's (times).
+//   - segment_failures: one value of a dimension (a model, a model's
+//     firmware, a region) fails at least segment_failure_ratio times as
+//     often as the recipient's average in the view.
+var InsightRules = map[string][]string{
+	"bottom_quartile":  {"league"},
+	"behind_industry":  {"summary", "rtt"},
+	"segment_failures": {"svp"},
+}

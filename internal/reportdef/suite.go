@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -40,13 +41,37 @@ type DeviceType struct {
 	Inventory bool
 }
 
-// Catalogue holds the SRVs, alert codes and device types definitions refer to.
+// Column is how a site labels and shows one CSV column of the output
+// contract; the CSV keeps the machine name and full precision.
+type Column struct {
+	Name   string // machine name, as in the CSV header
+	Label  string // "Success rate", "Mean RTT (ms)"
+	Format string // one of ColumnFormats
+	Better string // one of Betters, or "" for neither
+}
+
+// Code is the meaning of a response or delivery-failure reason code,
+// shown in a site's glossary.
+type Code struct {
+	Code    string
+	Meaning string
+}
+
+// Catalogue holds the SRVs, alert codes and device types definitions refer
+// to, and the words sites use for columns and codes.
 type Catalogue struct {
 	SRVs        []SRV
 	Alerts      []AlertCode
 	DeviceTypes []DeviceType
-	srv         map[string]*SRV
-	alert       map[string]*AlertCode
+	// Columns labels the contract's columns (catalogue/columns.toml,
+	// optional: a column without an entry shows its machine name).
+	Columns []Column
+	// ResponseCodes and ReasonCodes explain the codes of service request
+	// responses and failed alert deliveries (catalogue/codes.toml, optional).
+	ResponseCodes []Code
+	ReasonCodes   []Code
+	srv           map[string]*SRV
+	alert         map[string]*AlertCode
 }
 
 // Has reports whether the catalogue over ("srv" or "alert") holds key.
@@ -75,6 +100,22 @@ type Policy struct {
 	N16N42Window        time.Duration
 	OutageRestoreWindow time.Duration
 	FeedbackEmail       string
+	// Insights holds the thresholds of the home page's headline marks and
+	// call-outs; nil when the policy has no [insights] table, and then
+	// sites show no call-outs and mark no small samples.
+	Insights *InsightPolicy
+}
+
+// InsightPolicy is the policy's [insights] table.
+type InsightPolicy struct {
+	MaxShown             int     // call-outs shown on a home page at most
+	SmallSampleEvents    int     // figures on fewer events are small samples: marked, never called out
+	BottomQuartile       float64 // a league rank in this worst fraction of parties is called out
+	BehindIndustryPoints float64 // a rate this many percentage points below industry is called out
+	BehindIndustryRatio  float64 // a time this many times industry's is called out
+	SegmentFailureRatio  float64 // a segment failing this many times the average is called out
+	LevelPoints          float64 // headline rates within this many points of industry are "level"
+	LevelRatio           float64 // headline times within this fraction of industry's are "level"
 }
 
 // Suite is every definition, the catalogue and the policy, validated.
@@ -122,14 +163,48 @@ type rawDeviceTypes struct {
 }
 
 type rawPolicy struct {
-	SchemaVersion       int     `toml:"schema_version"`
-	MinPeers            int     `toml:"min_peers"`
-	MaxBadFraction      float64 `toml:"max_bad_fraction"`
-	CPLExpiryDays       int     `toml:"cpl_expiry_days"`
-	CertExpiryDays      int     `toml:"cert_expiry_days"`
-	N16N42Window        string  `toml:"n16_n42_window"`
-	OutageRestoreWindow string  `toml:"outage_restore_window"`
-	FeedbackEmail       string  `toml:"feedback_email"`
+	SchemaVersion       int               `toml:"schema_version"`
+	MinPeers            int               `toml:"min_peers"`
+	MaxBadFraction      float64           `toml:"max_bad_fraction"`
+	CPLExpiryDays       int               `toml:"cpl_expiry_days"`
+	CertExpiryDays      int               `toml:"cert_expiry_days"`
+	N16N42Window        string            `toml:"n16_n42_window"`
+	OutageRestoreWindow string            `toml:"outage_restore_window"`
+	FeedbackEmail       string            `toml:"feedback_email"`
+	Insights            *rawInsightPolicy `toml:"insights"`
+}
+
+type rawInsightPolicy struct {
+	MaxShown             int     `toml:"max_shown"`
+	SmallSampleEvents    int     `toml:"small_sample_events"`
+	BottomQuartile       float64 `toml:"bottom_quartile"`
+	BehindIndustryPoints float64 `toml:"behind_industry_points"`
+	BehindIndustryRatio  float64 `toml:"behind_industry_ratio"`
+	SegmentFailureRatio  float64 `toml:"segment_failure_ratio"`
+	LevelPoints          float64 `toml:"level_points"`
+	LevelRatio           float64 `toml:"level_ratio"`
+}
+
+type rawColumns struct {
+	SchemaVersion int `toml:"schema_version"`
+	Column        []struct {
+		Name   string `toml:"name"`
+		Label  string `toml:"label"`
+		Format string `toml:"format"`
+		Better string `toml:"better"`
+	} `toml:"column"`
+}
+
+type rawCodes struct {
+	SchemaVersion int `toml:"schema_version"`
+	ResponseCode  []struct {
+		Code    string `toml:"code"`
+		Meaning string `toml:"meaning"`
+	} `toml:"response_code"`
+	ReasonCode []struct {
+		Code    string `toml:"code"`
+		Meaning string `toml:"meaning"`
+	} `toml:"reason_code"`
 }
 
 // Load reads and validates the suite in dir (reportdefs/): catalogue/,
@@ -156,6 +231,21 @@ func LoadFS(fsys fs.FS, name string) (*Suite, error) {
 		return string(b), d, true
 	}
 	s.Catalogue = loadCatalogue(read, &all)
+	// the words of sites are optional files: a suite without them labels
+	// columns by their machine names and explains no codes
+	for _, f := range []string{"catalogue/columns.toml", "catalogue/codes.toml"} {
+		if _, err := fs.Stat(fsys, f); err != nil {
+			continue
+		}
+		if src, d, ok := read(f); ok {
+			if f == "catalogue/columns.toml" {
+				s.Catalogue.Columns = loadColumns(d, src)
+			} else {
+				s.Catalogue.ResponseCodes, s.Catalogue.ReasonCodes = loadCodes(d, src)
+			}
+			all = append(all, d.problems...)
+		}
+	}
 	s.Policy = loadPolicy(read, &all)
 
 	files, err := fs.Glob(fsys, "*.toml")
@@ -287,7 +377,94 @@ func loadPolicy(read func(string) (string, *decoder, bool), all *Problems) Polic
 		if p.OutageRestoreWindow, err = time.ParseDuration(r.OutageRestoreWindow); err != nil || p.OutageRestoreWindow <= 0 {
 			d.addf("outage_restore_window", "outage_restore_window %q is not a positive duration like \"24h\"", r.OutageRestoreWindow)
 		}
+		if r.Insights != nil {
+			p.Insights = compileInsightPolicy(d, r.Insights)
+		}
 	}
 	*all = append(*all, d.problems...)
 	return p
+}
+
+func compileInsightPolicy(d *decoder, r *rawInsightPolicy) *InsightPolicy {
+	p := InsightPolicy(*r)
+	if p.MaxShown < 1 {
+		d.addf("insights.max_shown", "max_shown must be at least 1")
+	}
+	if p.SmallSampleEvents < 1 {
+		d.addf("insights.small_sample_events", "small_sample_events must be at least 1")
+	}
+	if p.BottomQuartile <= 0 || p.BottomQuartile >= 1 {
+		d.addf("insights.bottom_quartile", "bottom_quartile must be a fraction in (0, 1), e.g. 0.25")
+	}
+	if p.BehindIndustryPoints <= 0 {
+		d.addf("insights.behind_industry_points", "behind_industry_points must be a positive number of percentage points")
+	}
+	if p.BehindIndustryRatio <= 1 {
+		d.addf("insights.behind_industry_ratio", "behind_industry_ratio must be greater than 1")
+	}
+	if p.SegmentFailureRatio <= 1 {
+		d.addf("insights.segment_failure_ratio", "segment_failure_ratio must be greater than 1")
+	}
+	if p.LevelPoints < 0 || p.LevelRatio < 0 || p.LevelRatio >= 1 {
+		d.addf("insights.level_points", "level_points must not be negative and level_ratio must be in [0, 1)")
+	}
+	return &p
+}
+
+func loadColumns(d *decoder, src string) []Column {
+	var r rawColumns
+	if !d.decode(src, &r) {
+		return nil
+	}
+	var out []Column
+	seen := map[string]bool{}
+	for i, c := range r.Column {
+		key := fmt.Sprintf("column.%d.", i)
+		if c.Name == "" || seen[c.Name] {
+			d.addf(key+"name", "missing or duplicate column name %q", c.Name)
+			continue
+		}
+		seen[c.Name] = true
+		if strings.TrimSpace(c.Label) == "" {
+			d.addf(key+"label", "label is required")
+		}
+		if !slices.Contains(ColumnFormats, c.Format) {
+			d.addf(key+"format", "unknown column format %q (want one of %s)", c.Format, strings.Join(ColumnFormats, ", "))
+		}
+		if c.Better != "" && !slices.Contains(Betters, c.Better) {
+			d.addf(key+"better", "better is %q, want higher, lower or no key at all", c.Better)
+		}
+		out = append(out, Column{Name: c.Name, Label: strings.TrimSpace(c.Label), Format: c.Format, Better: c.Better})
+	}
+	return out
+}
+
+func loadCodes(d *decoder, src string) (resp, reason []Code) {
+	var r rawCodes
+	if !d.decode(src, &r) {
+		return nil, nil
+	}
+	for _, list := range []struct {
+		key string
+		in  []struct {
+			Code    string `toml:"code"`
+			Meaning string `toml:"meaning"`
+		}
+		out *[]Code
+	}{{"response_code", r.ResponseCode, &resp}, {"reason_code", r.ReasonCode, &reason}} {
+		seen := map[string]bool{}
+		for i, c := range list.in {
+			key := fmt.Sprintf("%s.%d.", list.key, i)
+			if c.Code == "" || seen[c.Code] {
+				d.addf(key+"code", "missing or duplicate code %q", c.Code)
+				continue
+			}
+			seen[c.Code] = true
+			if strings.TrimSpace(c.Meaning) == "" {
+				d.addf(key+"meaning", "meaning is required")
+			}
+			*list.out = append(*list.out, Code{Code: c.Code, Meaning: strings.TrimSpace(c.Meaning)})
+		}
+	}
+	return resp, reason
 }

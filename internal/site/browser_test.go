@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/runtime"
@@ -22,17 +23,23 @@ import (
 
 const chromiumPath = "/usr/bin/chromium"
 
-// TestBrowser opens the rendered site from disk in headless Chromium and
-// uses it as a reader would: charts drawn, tables sorted and filtered,
-// filtered rows downloaded, and nothing fetched from the network.
-func TestBrowser(t *testing.T) {
+// session is headless Chromium reading one rendered site from disk; it
+// notes every console error, exception and request.
+type session struct {
+	t         *testing.T
+	ctx       context.Context
+	root      string
+	downloads string
+	mu        sync.Mutex
+	problems  []string
+	requests  []string
+}
+
+func newSession(t *testing.T, root string) *session {
+	t.Helper()
 	if _, err := os.Stat(chromiumPath); err != nil {
 		t.Fatalf("headless Chromium is needed at %s (Debian package chromium): %v", chromiumPath, err)
 	}
-	in := testInput(t)
-	out, _ := renderTest(t, in)
-	downloads := t.TempDir()
-
 	actx, cancelA := chromedp.NewExecAllocator(context.Background(),
 		chromedp.ExecPath(chromiumPath),
 		chromedp.Flag("headless", true),
@@ -45,17 +52,13 @@ func TestBrowser(t *testing.T) {
 		chromedp.Flag("disable-sync", true),
 		chromedp.UserDataDir(t.TempDir()),
 	)
-	defer cancelA()
+	t.Cleanup(cancelA)
 	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
+	t.Cleanup(cancel)
 	// The whole browser session, start included, gets 60 s.
 	deadline := time.AfterFunc(60*time.Second, cancel)
-	defer deadline.Stop()
-
-	var mu sync.Mutex
-	var problems []string
-	var requests []string
-	note := func(s string) { mu.Lock(); problems = append(problems, s); mu.Unlock() }
+	t.Cleanup(func() { deadline.Stop() })
+	s := &session{t: t, ctx: ctx, root: root, downloads: t.TempDir()}
 	if err := chromedp.Listen(ctx, func(ev any) {
 		switch ev := ev.(type) {
 		case *runtime.EventConsoleAPICalled:
@@ -64,7 +67,7 @@ func TestBrowser(t *testing.T) {
 				for _, a := range ev.Args {
 					parts = append(parts, string(a.Value)+a.Description)
 				}
-				note("console error: " + strings.Join(parts, " "))
+				s.note("console error: " + strings.Join(parts, " "))
 			}
 		case *runtime.EventExceptionThrown:
 			d := ev.ExceptionDetails
@@ -72,15 +75,15 @@ func TestBrowser(t *testing.T) {
 			if d.Exception != nil {
 				msg += " " + d.Exception.Description
 			}
-			note("exception: " + msg)
+			s.note("exception: " + msg)
 		case *log.EventEntryAdded:
 			if ev.Entry.Level == log.EntryLevelError {
-				note("log error: " + ev.Entry.Text + " " + ev.Entry.URL)
+				s.note("log error: " + ev.Entry.Text + " " + ev.Entry.URL)
 			}
 		case *network.EventRequestWillBeSent:
-			mu.Lock()
-			requests = append(requests, ev.Request.URL)
-			mu.Unlock()
+			s.mu.Lock()
+			s.requests = append(s.requests, ev.Request.URL)
+			s.mu.Unlock()
 		}
 	}); err != nil {
 		t.Fatalf("starting Chromium: %v", err)
@@ -88,30 +91,103 @@ func TestBrowser(t *testing.T) {
 	if _, err := chromedp.Call(ctx, network.Enable, network.EnableParams{}); err != nil {
 		t.Fatalf("network.enable: %v", err)
 	}
+	// a headless page never has the window's focus: emulate it, so that
+	// :focus and :focus-visible styles apply as for a reader
+	if _, err := chromedp.Call(ctx, emulation.SetFocusEmulationEnabled, emulation.SetFocusEmulationEnabledParams{Enabled: true}); err != nil {
+		t.Fatalf("focus emulation: %v", err)
+	}
 	if _, err := chromedp.CallBrowser(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
-		Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: downloads,
+		Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: s.downloads,
 	}); err != nil {
 		t.Fatalf("setting download folder: %v", err)
 	}
+	return s
+}
 
-	open := func(rel string) {
-		t.Helper()
-		u := "file://" + filepath.ToSlash(filepath.Join(out, rel))
-		if err := chromedp.Do(ctx, chromedp.EmulateViewport(1200, 900), chromedp.Navigate(u)); err != nil {
-			t.Fatalf("opening %s: %v", rel, err)
-		}
-		waitJS(t, ctx, `document.readyState === "complete" && document.documentElement.classList.contains("js")`)
+func (s *session) note(m string) { s.mu.Lock(); s.problems = append(s.problems, m); s.mu.Unlock() }
+
+func (s *session) open(rel string) {
+	s.t.Helper()
+	u := "file://" + filepath.ToSlash(filepath.Join(s.root, rel))
+	if err := chromedp.Do(s.ctx, chromedp.EmulateViewport(1200, 900), chromedp.Navigate(u)); err != nil {
+		s.t.Fatalf("opening %s: %v", rel, err)
 	}
-	eval := func(expr string, v any) {
-		t.Helper()
-		raw, err := chromedp.Run(ctx, chromedp.Evaluate[json.RawMessage](expr, chromedp.EvalAwaitPromise))
-		if err != nil {
-			t.Fatalf("evaluating %s: %v", expr, err)
-		}
-		if err := json.Unmarshal(raw, v); err != nil {
-			t.Fatalf("decoding %s: %v", raw, err)
-		}
+	waitJS(s.t, s.ctx, `document.readyState === "complete" && document.documentElement.classList.contains("js")`)
+}
+
+func (s *session) eval(expr string, v any) {
+	s.t.Helper()
+	raw, err := chromedp.Run(s.ctx, chromedp.Evaluate[json.RawMessage](expr, chromedp.EvalAwaitPromise))
+	if err != nil {
+		s.t.Fatalf("evaluating %s: %v", expr, err)
 	}
+	if err := json.Unmarshal(raw, v); err != nil {
+		s.t.Fatalf("decoding %s: %v", raw, err)
+	}
+}
+
+func (s *session) click(sel string) {
+	s.t.Helper()
+	if err := chromedp.Do(s.ctx, chromedp.Click(chromedp.CSS(sel))); err != nil {
+		s.t.Fatalf("clicking %s: %v", sel, err)
+	}
+}
+
+// blob clicks the download button of table and returns the text of the
+// Blob it makes.
+func (s *session) blob(table string) string {
+	s.t.Helper()
+	var text string
+	s.eval(fmt.Sprintf(`new Promise(resolve => {
+		const orig = URL.createObjectURL;
+		URL.createObjectURL = function (b) { URL.createObjectURL = orig; b.text().then(resolve); return orig.call(URL, b); };
+		document.querySelector('button.dl[data-table="%s"]').click();
+	})`, table), &text)
+	return text
+}
+
+// col returns the text of column c of the rows table shows.
+func (s *session) col(table string, c int) []string {
+	s.t.Helper()
+	var v []string
+	s.eval(fmt.Sprintf(`Array.from(document.querySelectorAll("#%s tbody tr")).map(r => r.cells[%d].textContent)`, table, c), &v)
+	return v
+}
+
+// finish fails on every console error and every request outside the site.
+func (s *session) finish(minFiles int) {
+	s.t.Helper()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, p := range s.problems {
+		s.t.Errorf("browser: %s", p)
+	}
+	files := 0
+	for _, u := range s.requests {
+		if strings.HasPrefix(u, "file://"+filepath.ToSlash(s.root)+"/") {
+			files++
+			continue
+		}
+		// The download button navigates to the blob it made: in-memory,
+		// local; a date field's icon is Chromium's own, from memory.
+		if strings.HasPrefix(u, "blob:file://") || strings.HasPrefix(u, "blob:null/") || strings.HasPrefix(u, "data:image/svg+xml") {
+			continue
+		}
+		s.t.Errorf("request outside the site: %s", u)
+	}
+	if files < minFiles {
+		s.t.Errorf("saw only %d file: requests; is the network listener working?", files)
+	}
+}
+
+// TestBrowser opens the rendered site from disk in headless Chromium and
+// uses it as a reader would: charts drawn, tables sorted, filtered and
+// formatted, filtered rows downloaded, legends toggled, feedback links
+// written per view, and nothing fetched from the network.
+func TestBrowser(t *testing.T) {
+	in := testInput(t)
+	out, _ := renderTest(t, in)
+	s := newSession(t, out)
 	const chartState = `Array.from(document.querySelectorAll("div.chart")).map(el => {
 		const c = echarts.getInstanceByDom(el);
 		const cv = el.querySelector("canvas");
@@ -126,7 +202,7 @@ func TestBrowser(t *testing.T) {
 	checkCharts := func(page string, want int) {
 		t.Helper()
 		var cs []chartInfo
-		eval(chartState, &cs)
+		s.eval(chartState, &cs)
 		if len(cs) != want {
 			t.Errorf("%s: %d chart divs, want %d", page, len(cs), want)
 		}
@@ -137,52 +213,62 @@ func TestBrowser(t *testing.T) {
 		}
 	}
 
-	// Home page: the report finder.
-	open("index.html")
-	var visible []string
-	if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS("#report-filter"), "alert")); err != nil {
+	// Home page: the report finder; the withheld badge explains itself on focus.
+	s.open("index.html")
+	if err := chromedp.Do(s.ctx, chromedp.SendKeys(chromedp.CSS("#report-filter"), "alert")); err != nil {
 		t.Fatal(err)
 	}
-	eval(`Array.from(document.querySelectorAll("li[data-search]")).filter(li => !li.hidden).map(li => li.querySelector("a").textContent)`, &visible)
+	var visible []string
+	s.eval(`Array.from(document.querySelectorAll("li[data-search]")).filter(li => !li.hidden).map(li => li.querySelector("a").textContent)`, &visible)
 	if len(visible) != 1 || visible[0] != "Alert AD1" {
 		t.Errorf("finder with \"alert\" shows %q, want [Alert AD1]", visible)
 	}
+	var tip string
+	s.eval(`(() => { const b = document.querySelector("li[data-search]:not([hidden]) .badge"); b.focus(); return getComputedStyle(b.querySelector(".tip")).display; })()`, &tip)
+	if tip != "block" {
+		t.Errorf("focused withheld badge shows its reason with display %q, want block", tip)
+	}
 
-	// Report page: charts, sort, filter, download.
-	open("IS/srv-4.1.1.html")
+	// Report page: charts, labels and formats, sort, filter, download.
+	s.open("IS/srv-4.1.1.html")
 	checkCharts("srv-4.1.1", 3)
-	col := func(table string, c int) []string {
-		var v []string
-		eval(fmt.Sprintf(`Array.from(document.querySelectorAll("#%s tbody tr")).filter(r => !r.hidden).map(r => r.cells[%d].textContent)`, table, c), &v)
-		return v
+	var heads []string
+	s.eval(`Array.from(document.querySelectorAll("#t-league th")).map(th => th.textContent)`, &heads)
+	if strings.Join(heads, "|") != "Rank|Party|Success rate|Requests" {
+		t.Errorf("league headings %q", heads)
 	}
-	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#t-league th:nth-child(3) button"))); err != nil {
-		t.Fatal(err)
+	s.click("#t-league th:nth-child(3) button")
+	asc := s.col("t-league", 2)
+	if !sort.SliceIsSorted(asc, func(i, j int) bool { return pct(t, asc[i]) < pct(t, asc[j]) }) || asc[0] != "97.0%" {
+		t.Errorf("league sorted ascending by success rate: %q", asc)
 	}
-	asc := col("t-league", 2)
-	if !sort.SliceIsSorted(asc, func(i, j int) bool { return num(t, asc[i]) < num(t, asc[j]) }) || asc[0] != "0.9700" {
-		t.Errorf("league sorted ascending by success_rate: %q", asc)
+	if own := s.col("t-league", 3); !slicesContain(own, "48,211") {
+		t.Errorf("own row's requests not shown with a thousands separator: %q", own)
 	}
-	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#t-league th:nth-child(1) button")), chromedp.Click(chromedp.CSS("#t-league th:nth-child(1) button"))); err != nil {
-		t.Fatal(err)
-	}
-	if got := strings.Join(col("t-league", 0), ","); got != "6,5,4,2,2,1" {
+	s.click("#t-league th:nth-child(1) button")
+	s.click("#t-league th:nth-child(1) button")
+	if got := strings.Join(s.col("t-league", 0), ","); got != "7,6,5,4,2,2,1" {
 		t.Errorf("league sorted descending by rank: %s", got)
 	}
 	// Text sort on dates, descending.
-	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#t-daily th:nth-child(1) button")), chromedp.Click(chromedp.CSS("#t-daily th:nth-child(1) button"))); err != nil {
-		t.Fatal(err)
-	}
-	if got := col("t-daily", 0); len(got) != 10 || got[0] != "2026-10-10" || got[9] != "2026-10-01" {
+	s.click("#t-daily th:nth-child(1) button")
+	s.click("#t-daily th:nth-child(1) button")
+	if got := s.col("t-daily", 0); len(got) != 10 || got[0] != "2026-10-10" || got[9] != "2026-10-01" {
 		t.Errorf("daily sorted descending by date: %q", got)
 	}
+	// the first three days rest on fewer than 1050 requests: small samples
+	var small []string
+	s.eval(`Array.from(document.querySelectorAll("#t-daily tr.small")).filter(tr => tr.querySelector(".small-tag")).map(tr => tr.cells[0].textContent)`, &small)
+	if strings.Join(small, ",") != "2026-10-03,2026-10-02,2026-10-01" {
+		t.Errorf("daily rows marked as small samples: %q, want the first three days", small)
+	}
 
-	// Filter, then download what is shown: capture the Blob's text and
-	// check the file Chromium saved from the blob: link.
-	if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS(`input[data-table="t-daily"]`), "inc-0042")); err != nil {
+	// Filter, then download what matches: the Blob's text, and the file
+	// Chromium saved from the blob: link.
+	if err := chromedp.Do(s.ctx, chromedp.SendKeys(chromedp.CSS(`input[data-table="t-daily"]`), "inc-0042")); err != nil {
 		t.Fatal(err)
 	}
-	if got := col("t-daily", 0); len(got) != 1 || got[0] != "2026-10-07" {
+	if got := s.col("t-daily", 0); len(got) != 1 || got[0] != "2026-10-07" {
 		t.Errorf("filter inc-0042 shows %q, want [2026-10-07]", got)
 	}
 	daily := in.Roles[0].Reports[0].Views[1]
@@ -190,82 +276,122 @@ func TestBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	capture := `new Promise(resolve => {
-		const orig = URL.createObjectURL;
-		URL.createObjectURL = function (b) { URL.createObjectURL = orig; b.text().then(resolve); return orig.call(URL, b); };
-		document.querySelector('button.dl[data-table="%s"]').click();
-	})`
-	var blobText string
-	eval(fmt.Sprintf(capture, "t-daily"), &blobText)
-	if blobText != string(want) {
-		t.Errorf("filtered CSV blob:\ngot  %q\nwant %q", blobText, want)
+	if got := s.blob("t-daily"); got != string(want) {
+		t.Errorf("filtered CSV blob:\ngot  %q\nwant %q", got, want)
 	}
-	saved := waitFile(t, filepath.Join(downloads, "daily-filtered.csv"))
+	saved := waitFile(t, filepath.Join(s.downloads, "daily-filtered.csv"))
 	if saved != string(want) {
 		t.Errorf("downloaded daily-filtered.csv:\ngot  %q\nwant %q", saved, want)
 	}
 
+	// Legend buttons hide and show a series, from the keyboard too.
+	var hidden bool
+	s.eval(`(() => { const b = document.querySelectorAll("#view-daily .legend-item")[1]; b.focus(); b.click();
+		const o = echarts.getInstanceByDom(document.querySelector("#view-daily .chart")).getOption();
+		return b.getAttribute("aria-pressed") === "false" && o.legend[0].selected[b.textContent] === false; })()`, &hidden)
+	if !hidden {
+		t.Errorf("the industry legend button did not hide its series")
+	}
+	// Feedback links under each view name that view.
+	var links []string
+	s.eval(`Array.from(document.querySelectorAll("#view-league .feedback-view a")).map(a => decodeURIComponent(a.getAttribute("href")))`, &links)
+	if len(links) != 3 || !strings.Contains(links[1], "Report a problem: srv-4.1.1 v1.2.0, ACME 2026-10, view league (Monthly success league)") ||
+		!strings.Contains(links[1], "View: view league (Monthly success league)") || !strings.HasPrefix(links[0], "mailto:car-help@dcc.example?") {
+		t.Errorf("league feedback links: %q", links)
+	}
 	// Tooltips use inline styles: hover a bar and make sure the CSP lets it.
 	var shown bool
-	eval(`new Promise(r => { const c = echarts.getInstanceByDom(document.getElementById("c0-league-0")); c.dispatchAction({type: "showTip", seriesIndex: 0, dataIndex: 3}); setTimeout(() => r(true), 300); })`, &shown)
+	s.eval(`new Promise(r => { const c = echarts.getInstanceByDom(document.getElementById("c0-league-0")); c.dispatchAction({type: "showTip", seriesIndex: 0, dataIndex: 3}); setTimeout(() => r(true), 300); })`, &shown)
 
-	// Inventory: grouped charts, the table with awkward cells downloads
-	// exactly as the CSV file.
-	open("IS/inventory.html")
+	// Inventory: grouped charts; the table with awkward cells and an
+	// expiry column beside the CSV's downloads exactly as shown.
+	s.open("IS/inventory.html")
 	checkCharts("inventory", 2)
-	var exText string
-	eval(fmt.Sprintf(capture, "t-exceptions"), &exText)
-	exFile, err := os.ReadFile(filepath.Join(out, "data", "IS", "inventory", "exceptions.csv"))
+	ex := in.Roles[0].Reports[1].Views[2]
+	rows := make([][]string, len(ex.Rows))
+	for i, r := range ex.Rows {
+		rows[i] = append(append([]string{}, r...), ex.Extra[0].Cells[i])
+	}
+	want, err = encodeCSV(append(append([]string{}, ex.Header...), "expires_on"), rows)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if exText != string(exFile) {
-		t.Errorf("exceptions table as CSV:\ngot  %q\nwant %q", exText, exFile)
+	if got := s.blob("t-exceptions"); got != string(want) {
+		t.Errorf("exceptions table as CSV:\ngot  %q\nwant %q", got, want)
 	}
 
-	open("GS/alert-AD1.html")
+	s.open("GS/alert-AD1.html")
 	checkCharts("alert-AD1", 1)
-	for _, p := range []string{"incidents.html", "about.html", "privacy.html", "help.html"} {
-		open(p)
+	for _, p := range []string{"incidents.html", "about.html", "privacy.html", "help.html", "methodology.html", "glossary.html", "documents.html"} {
+		s.open(p)
 	}
 
 	// Screenshot of a report page, for a human to look at.
-	open("IS/srv-4.1.1.html")
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	s.open("IS/srv-4.1.1.html")
+	png, err := chromedp.Run(s.ctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		t.Fatalf("screenshot: %v", err)
 	}
-	if err := os.WriteFile(filepath.Join(os.TempDir(), "carport-report.png"), png, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(t.ArtifactDir(), "report.png"), png, 0o644); err != nil {
 		t.Fatal(err)
 	}
-
-	mu.Lock()
-	defer mu.Unlock()
-	for _, p := range problems {
-		t.Errorf("browser: %s", p)
-	}
-	files := 0
-	for _, u := range requests {
-		if strings.HasPrefix(u, "file://") {
-			files++
-			continue
-		}
-		// The download button navigates to the blob it made: in-memory, local.
-		if strings.HasPrefix(u, "blob:file://") || strings.HasPrefix(u, "blob:null/") {
-			continue
-		}
-		t.Errorf("request to a non-file URL: %s", u)
-	}
-	if files < 10 {
-		t.Errorf("saw only %d file: requests; is the network listener working?", files)
-	}
+	s.finish(10)
 }
 
-func num(t *testing.T, s string) float64 {
+// TestDownloadNeutralisesFormulas downloads a table whose text cells a
+// spreadsheet would run as formulas: each gets a leading ', while the
+// numbers of a numeric column, negative ones included, stay numbers.
+func TestDownloadNeutralisesFormulas(t *testing.T) {
+	in := testInput(t)
+	header := []string{"note", "delta"}
+	cells := [][]string{
+		{`=HYPERLINK("http://x")`, "-3.5"},
+		{"+SUM(A1:A2)", "2"},
+		{"@cmd", "-0.25"},
+		{"-2+3", "10"},
+		{"\tTAB", "0"},
+		{"\rCR", "1e3"},
+		{"plain, text", "7"},
+	}
+	in.Roles[0].Reports[0].Views = append(in.Roles[0].Reports[0].Views, View{ID: "notes", Kind: "svp", Title: "Notes",
+		Header: header, Rows: cells, Chart: Chart{Kind: "table"}})
+	out, _ := renderTest(t, in)
+	s := newSession(t, out)
+	s.open("IS/srv-4.1.1.html")
+	got := s.blob("t-notes")
+	want := "note,delta\n" +
+		`"'=HYPERLINK(""http://x"")",-3.5` + "\n" +
+		"'+SUM(A1:A2),2\n" +
+		"'@cmd,-0.25\n" +
+		"'-2+3,10\n" +
+		"'\tTAB,0\n" +
+		"\"'\rCR\",1e3\n" +
+		"\"plain, text\",7\n"
+	if got != want {
+		t.Errorf("download:\ngot  %q\nwant %q", got, want)
+	}
+	// the shown table keeps the text as it is: only the download changes
+	if c := s.col("t-notes", 0); len(c) != 7 || c[0] != `=HYPERLINK("http://x")` {
+		t.Errorf("table shows %q", c)
+	}
+	s.finish(4)
+}
+
+func slicesContain(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// pct reads "97.0%".
+func pct(t *testing.T, s string) float64 {
 	t.Helper()
-	f, err := strconv.ParseFloat(s, 64)
+	f, err := strconv.ParseFloat(strings.TrimSuffix(s, "%"), 64)
 	if err != nil {
-		t.Fatalf("not a number: %q", s)
+		t.Fatalf("not a percentage: %q", s)
 	}
 	return f
 }

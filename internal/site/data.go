@@ -7,6 +7,7 @@ package site
 import (
 	"bytes"
 	"encoding/csv"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -14,22 +15,29 @@ import (
 	"strings"
 )
 
-// writeData writes every view's CSV (or copies its File), every chart
-// script, the templates' static files (CSS, site JS: Hugo's library API
-// does not copy static files, its CLI does) and echarts.min.js into the
-// site at root.
+// writeData writes every view's CSV (or copies its File) and script (its
+// charts and its table's rows), the documents of the party's roles, the
+// templates' static files (CSS, site JS: Hugo's library API does not copy
+// static files, its CLI does) and echarts.min.js into the site at root.
 func writeData(root string, o Options, p *plan) error {
 	static := filepath.Join(o.TemplatesDir, "static")
 	if _, err := os.Stat(static); err == nil {
-		if err := copyTree(static, root); err != nil {
+		if err := copyTree(static, root, nil); err != nil {
 			return err
 		}
 	}
 	if err := copyFile(o.EChartsJS, filepath.Join(root, "assets", "echarts.min.js")); err != nil {
 		return err
 	}
+	for _, d := range p.docs {
+		if err := copyFile(d.src, filepath.Join(root, filepath.FromSlash(strings.TrimPrefix(d.Href, "/")))); err != nil {
+			return err
+		}
+	}
+	var js bytes.Buffer
 	for _, r := range p.roles {
 		for _, rep := range r.reports {
+			js.Reset()
 			for _, v := range rep.views {
 				dst := filepath.Join(root, filepath.FromSlash(strings.TrimPrefix(v.csv, "/")))
 				if v.in.File != "" {
@@ -38,26 +46,44 @@ func writeData(root string, o Options, p *plan) error {
 					}
 					continue
 				}
-				b, err := encodeCSV(v.in.Header, v.in.Rows)
-				if err != nil {
-					return fmt.Errorf("role %s report %s view %s: %w", r.in.Role, rep.in.ID, v.in.ID, err)
-				}
-				if err := writeFile(dst, b); err != nil {
+				if err := writeFile(dst, v.data); err != nil {
 					return err
 				}
-				if v.script == "" {
-					continue
-				}
-				var js bytes.Buffer
 				for _, c := range v.charts {
 					js.Write(c.js)
 				}
-				if err := writeFile(filepath.Join(root, filepath.FromSlash(strings.TrimPrefix(v.script, "/"))), js.Bytes()); err != nil {
+				if v.table != nil {
+					if err := rowsScript(&js, "t-"+v.in.ID, v.table); err != nil {
+						return fmt.Errorf("role %s report %s view %s: %w", r.in.Role, rep.in.ID, v.in.ID, err)
+					}
+				}
+			}
+			if rep.script != "" {
+				if err := writeFile(filepath.Join(root, filepath.FromSlash(strings.TrimPrefix(rep.script, "/"))), js.Bytes()); err != nil {
 					return err
 				}
 			}
 		}
 	}
+	return nil
+}
+
+// rowsScript appends carport.rows(table, csv): the table's rows travel as
+// the CSV text itself, the smallest form and parsed once by the browser.
+func rowsScript(b *bytes.Buffer, table string, csvText []byte) error {
+	enc := json.NewEncoder(b)
+	enc.SetEscapeHTML(false)
+	b.WriteString("carport.rows(")
+	if err := enc.Encode(table); err != nil {
+		return err
+	}
+	b.Truncate(b.Len() - 1) // Encode's newline
+	b.WriteString(", ")
+	if err := enc.Encode(string(csvText)); err != nil {
+		return err
+	}
+	b.Truncate(b.Len() - 1)
+	b.WriteString(");\n")
 	return nil
 }
 

@@ -23,6 +23,44 @@ type Input struct {
 	// SigningKey is the DCC's public minisign key the bundle is signed
 	// with, shown on the Help page for checking a bundle with minisign.
 	SigningKey string
+	// Columns labels and formats the contract's columns by machine name
+	// (the CSVs keep the machine names); a column missing here is shown
+	// under its machine name, as text.
+	Columns map[string]Column
+	// Insights holds the thresholds of the home page's headline marks and
+	// call-outs and of small-sample marks; nil: no call-outs, no marks.
+	Insights *InsightPolicy
+	// Glossary lists the codes met in this party's reports, with meanings.
+	Glossary []Term
+	// Thresholds are policy figures the pages quote by name, e.g.
+	// "cpl_expiry_days" = "30" (see the methodology page).
+	Thresholds map[string]string
+}
+
+// Column is how a column is labelled and shown.
+type Column struct {
+	Label  string // "Success rate", "Mean RTT (ms)"
+	Format string // text, percent, count, ms, number, rank, date, datetime
+	Better string // higher, lower, or "" for neither
+}
+
+// InsightPolicy holds the thresholds of headline marks and call-outs.
+type InsightPolicy struct {
+	MaxShown             int     // call-outs shown at most
+	SmallSampleEvents    int     // figures on fewer events are small samples
+	BottomQuartile       float64 // league ranks in this worst fraction are called out
+	BehindIndustryPoints float64 // rates this many points below industry are called out
+	BehindIndustryRatio  float64 // times this many times industry's are called out
+	SegmentFailureRatio  float64 // segments failing this many times the average are called out
+	LevelPoints          float64 // headline rates within this many points are level
+	LevelRatio           float64 // headline times within this fraction are level
+}
+
+// Term is one code of the glossary.
+type Term struct {
+	Group   string `json:"group"` // "Response codes", "Alert codes", ...
+	Code    string `json:"code"`
+	Meaning string `json:"meaning"`
 }
 
 // RoleInput is one user role of the party and its report instances.
@@ -41,12 +79,28 @@ type Report struct {
 	Category    string // theme on the site
 	Description string // Markdown
 	Help        string // Markdown
-	Views       []View
+	// Summary is the catalogue tile's one line; empty: the description's
+	// first sentence.
+	Summary string
+	Views   []View
+	// MainView is the id of the view holding the main figure: the
+	// catalogue marks the report withheld only when that view is.
+	// Empty: the first view.
+	MainView  string
+	Changelog []Change // newest last, as defined
+}
+
+// Change is one entry of a report's changelog.
+type Change struct {
+	Version string `json:"version"`
+	Date    string `json:"date"` // YYYY-MM-DD
+	Note    string `json:"note"`
 }
 
 // View is one chart or table of a report, backed by one CSV file.
 type View struct {
 	ID    string // file stem: data/<role>/<report>/<ID>.csv (or <ID>.csv.gz)
+	Kind  string // the definition's view kind ("league", "svp", ...): insight rules check it
 	Title string
 	// Header and Rows are the CSV content exactly as the output contract
 	// defines it. For large device-level files (File set) they are nil.
@@ -63,6 +117,37 @@ type View struct {
 	Withheld string
 	// Note is extra Markdown shown under the view (definitions, caveats).
 	Note string
+	// Empty is the sentence shown instead of a table without rows.
+	Empty string
+	// Extra columns are shown in the table beside the CSV's columns (one
+	// cell per row) but are not in the CSV: the contract fixes its columns.
+	Extra []ExtraColumn
+	// Headlines are figures this view gives the home page.
+	Headlines []Headline
+	// Insights are call-out rules run on this view's rows.
+	Insights []InsightRule
+}
+
+// ExtraColumn is one display-only column of a view's table.
+type ExtraColumn struct {
+	Name  string // machine name, labelled through Input.Columns
+	Cells []string
+}
+
+// Headline is one home page figure read from a view's rows.
+type Headline struct {
+	Label  string
+	Column string
+	From   string // scope (rows you and industry), sum, distinct
+}
+
+// InsightRule is one call-out rule run on a view's rows.
+type InsightRule struct {
+	Rule   string   // bottom_quartile, behind_industry, segment_failures
+	Column string   // the figure compared
+	Count  string   // the column counting events
+	Failed string   // segment_failures: the outcome value that is a failure
+	By     []string // segment_failures: dimensions searched
 }
 
 // Chart describes the chart drawn from a view's rows.
@@ -83,8 +168,13 @@ type Chart struct {
 	// SeriesFrom, when set with Series of length 1, pivots: one series per
 	// distinct value of this column (e.g. "series": you / industry / peer).
 	SeriesFrom string
-	// MarkDays marks the x categories listed (incident days) on the chart.
+	// MarkDays are the days with incidents: the incidents overlapping
+	// them are drawn as shaded bands on daily charts.
 	MarkDays []string
+	// Sample names the column counting the events behind each row:
+	// points of the first series on fewer events than the policy's
+	// small-sample threshold are marked.
+	Sample string
 }
 
 // Incident is a Category 1 or 2 incident shown on the site.

@@ -58,6 +58,9 @@ func Render(in Input, o Options) (Stats, error) {
 	if err != nil {
 		return Stats{}, err
 	}
+	if plan.docs, err = documentsFor(o.ContentDir, in.Roles); err != nil {
+		return Stats{}, err
+	}
 
 	stage, err := os.MkdirTemp(filepath.Dir(o.OutDir), ".carport-site-*")
 	if err != nil {

@@ -1,0 +1,62 @@
+package site
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/dcc/carport/internal/extract"
+	"github.com/dcc/carport/internal/reportdef"
+)
+
+// documentsDir is the folder of the content dir holding documents
+// (DCC-38): PDF and CSV files described in documents.toml, each shown in
+// the sites of the roles it names only.
+const documentsDir = "documents"
+
+// docPlan is one document in this party's site.
+type docPlan struct {
+	Title       string `json:"title"`
+	Description string `json:"description_md"`
+	Href        string `json:"href"` // "/documents/<file>"
+	Name        string `json:"name"`
+	Size        string `json:"size"`
+	Kind        string `json:"kind"` // PDF or CSV
+	Roles       string `json:"roles"`
+	src         string
+}
+
+// documentsFor reads the content dir's documents and keeps those of the
+// roles the party holds.
+func documentsFor(contentDir string, roles []RoleInput) ([]docPlan, error) {
+	dir := filepath.Join(contentDir, documentsDir)
+	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	docs, err := reportdef.LoadDocuments(os.DirFS(dir), dir)
+	if err != nil {
+		return nil, err
+	}
+	var out []docPlan
+	for _, d := range docs {
+		var mine []string
+		for _, r := range roles {
+			if slices.ContainsFunc(d.Roles, func(x extract.Role) bool { return string(x) == r.Role }) {
+				mine = append(mine, r.Role)
+			}
+		}
+		if len(mine) == 0 {
+			continue
+		}
+		kind := "CSV"
+		if filepath.Ext(d.File) == ".pdf" {
+			kind = "PDF"
+		}
+		out = append(out, docPlan{Title: d.Title, Description: d.Description, Href: "/" + documentsDir + "/" + d.File, Name: d.File,
+			Size: byteSize(d.Size), Kind: kind, Roles: strings.Join(mine, ", "), src: filepath.Join(dir, d.File)})
+	}
+	return out, nil
+}
