@@ -94,7 +94,7 @@ func buildSmall(t *testing.T) smallMonth {
 		}
 		small.dno = firstED
 		code := Run([]string{"build", "--extracts", small.extracts, "--period", "2026-10", "--keys", filepath.Join(small.extracts, "keys"),
-			"--out", small.out, "--reportdefs", repoPath("reportdefs"), "--templates", repoPath("templates"),
+			"--signing-key", filepath.Join(small.extracts, "identities", "dcc-signing.key"), "--out", small.out, "--reportdefs", repoPath("reportdefs"), "--templates", repoPath("templates"),
 			"--content", repoPath("content"), "--echarts", repoPath("node_modules", "echarts", "dist", "echarts.min.js"),
 			"--party", small.supplier, "--party", small.dno}, nil, io.Discard, &stderr)
 		small.stderr = stderr.String()
@@ -112,7 +112,11 @@ func buildSmall(t *testing.T) smallMonth {
 func openBundle(t *testing.T, m smallMonth, party string) string {
 	t.Helper()
 	to := filepath.Join(t.TempDir(), party)
-	if _, err := bundle.Open(bundle.OpenOptions{Bundle: filepath.Join(m.out, "2026-10", party+".zip.age"),
+	pub, err := bundle.ReadPublicKey(filepath.Join(m.extracts, "keys", "dcc-signing.pub"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bundle.Open(bundle.OpenOptions{PublicKey: pub, Bundle: filepath.Join(m.out, "2026-10", party+".zip.age"),
 		Identity: filepath.Join(m.extracts, "identities", party+".key"), To: to}); err != nil {
 		t.Fatalf("opening %s: %v", party, err)
 	}
