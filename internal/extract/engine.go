@@ -9,6 +9,7 @@ import (
 	"runtime/debug"
 	"sort"
 	"sync"
+	"unicode/utf8"
 )
 
 // Options configure the readers of the period's extracts.
@@ -141,7 +142,7 @@ func scanFile(dir string, spec fileSpec, o Options, newRow func(w int, idx []int
 	if err != nil {
 		return res, splitError(src, sp, err)
 	}
-	data := bytes.TrimPrefix(first.data, []byte("\xef\xbb\xbf"))
+	data := bytes.TrimPrefix(first.data, bom)
 	var sc recordScanner
 	sc.reset(data, 1)
 	var header [][]byte
@@ -157,15 +158,22 @@ func scanFile(dir string, spec fileSpec, o Options, newRow func(w int, idx []int
 	if bad != "" {
 		return res, &DataError{File: src.path, Line: hline, Msg: "bad header: " + bad}
 	}
+	if err := checkHeader(src.path, hline, header, sc.nonASCII); err != nil {
+		return res, err
+	}
 	idx, err := resolveColumns(src.path, header, spec.columns)
 	if err != nil {
 		return res, err
 	}
 	ncols := len(header)
+	names := make([]string, ncols)
+	for i, h := range header {
+		names[i] = string(h)
+	}
 
 	workers := make([]*worker, o.Workers)
 	for w := range workers {
-		workers[w] = &worker{row: newRow(w, idx), ncols: ncols, keep: o.Examples}
+		workers[w] = &worker{row: newRow(w, idx), ncols: ncols, names: names, keep: o.Examples}
 	}
 	blocks := make(chan block, 1)
 	var wg sync.WaitGroup
@@ -217,12 +225,46 @@ func scanFile(dir string, spec fileSpec, o Options, newRow func(w int, idx []int
 	return res, readErr
 }
 
+// checkHeader refuses a header whose text is not UTF-8 or that holds a
+// bare CR: a file with classic Mac line ends (CR only) is one long line,
+// and its header would otherwise read as a missing last column.
+func checkHeader(path string, line int64, header [][]byte, nonASCII bool) error {
+	if nonASCII {
+		if i := invalidUTF8(header); i >= 0 {
+			return &DataError{File: path, Line: line, Msg: fmt.Sprintf("header field %d is not valid UTF-8", i+1),
+				Hint: "the extracts must be UTF-8 text"}
+		}
+	}
+	for _, h := range header {
+		if bytes.IndexByte(h, '\r') >= 0 {
+			return &DataError{File: path, Line: line, Msg: "line ends are bare carriage returns (CR), not LF or CRLF",
+				Hint: "convert the file's line ends to LF or CRLF"}
+		}
+	}
+	return nil
+}
+
+// invalidUTF8 returns the index of the first field that is not valid
+// UTF-8, or -1.
+func invalidUTF8(fields [][]byte) int {
+	for i, f := range fields {
+		if !utf8.Valid(f) {
+			return i
+		}
+	}
+	return -1
+}
+
 // splitError names the file (and line) of a failure to read blocks.
 func splitError(src *source, sp *splitter, err error) error {
+	if errors.Is(err, errBareCR) {
+		return &DataError{File: src.path, Msg: "line ends are bare carriage returns (CR), not LF or CRLF",
+			Hint: "convert the file's line ends to LF or CRLF"}
+	}
 	if errors.Is(err, errRecordTooLong) {
 		return &DataError{File: src.path, Line: sp.line,
 			Msg:  fmt.Sprintf("record longer than %d MiB", maxRecordBytes>>20),
-			Hint: "look for an unbalanced quote (\") on this line"}
+			Hint: "look for a missing line end from this line on"}
 	}
 	if errors.Is(err, errFileChanged) {
 		return &DataError{File: src.path, Msg: "the file changed while it was being read",
@@ -266,6 +308,7 @@ func (s *splitter) safeNext() (b block, err error) {
 type worker struct {
 	row      rowFunc
 	ncols    int
+	names    []string // the header's column names
 	keep     int
 	rows     int64
 	bad      int64
@@ -276,7 +319,7 @@ type worker struct {
 }
 
 func (w *worker) run(blocks <-chan block, sp *splitter) {
-	var sc recordScanner
+	sc := recordScanner{ncols: w.ncols}
 	if sp.mapped != nil {
 		debug.SetPanicOnFault(true)
 	}
@@ -306,6 +349,12 @@ func (w *worker) block(sc *recordScanner, b block) {
 		if len(f) != w.ncols {
 			w.reject(line, errFieldCount(len(f), w.ncols))
 			continue
+		}
+		if sc.nonASCII {
+			if i := invalidUTF8(f); i >= 0 {
+				w.reject(line, errUTF8(w.names[i], f[i]))
+				continue
+			}
 		}
 		outside, bad := w.row(f, line)
 		switch {

@@ -461,6 +461,9 @@ func validMPxN(v []byte) bool {
 
 // ScanDevices reads devices.csv(.gz) in dir and passes every valid device
 // row to the sink of the worker that parsed it; there is no period filter.
+// A device id seen on an earlier row makes the row bad (ids are compared
+// as numbers, so case does not make two ids differ); with several workers,
+// which of the rows is the earlier one is not defined.
 // Owner columns must name parties holding the matching role: IS for
 // import_supplier_id, ES for export_supplier_id, GS for gas_supplier_id, ED
 // for dno_id.
@@ -469,6 +472,7 @@ func ScanDevices(dir string, o Options, newSink func(worker int) func(*Device)) 
 	if err != nil {
 		return FileReport{}, err
 	}
+	seen := newIDSet(o.Workers > 1)
 	res, err := scanFile(dir, fileSpec{"devices.csv", deviceColumns}, o, func(w int, idx []int) rowFunc {
 		sink := newSink(w)
 		t := newRowTools(o)
@@ -497,6 +501,7 @@ func ScanDevices(dir string, o Options, newSink func(worker int) func(*Device)) 
 				return false, &badRow{"device_id", "bad device id",
 					fmt.Sprintf("bad device id %q (want 16 hex digits with dashes)", clip(d.ID))}
 			}
+
 			for _, k := range []int{dvSMS, dvMan, dvModel, dvFW} {
 				if len(fields[k]) == 0 {
 					return false, errNull(DeviceColumns[k])
@@ -565,6 +570,11 @@ func ScanDevices(dir string, o Options, newSink func(worker int) func(*Device)) 
 				if _, bad = nullableDate(DeviceColumns[k], fields[k]); bad != nil {
 					return false, bad
 				}
+			}
+			// last, so that only valid rows claim their id
+			if !seen.add(eui64(d.ID)) {
+				return false, &badRow{"device_id", "duplicate device id",
+					fmt.Sprintf("duplicate device id %q (an earlier valid row has it)", d.ID)}
 			}
 			sink(&d)
 			return false, nil
