@@ -210,3 +210,29 @@ func BenchmarkIDSet(b *testing.B) {
 		})
 	}
 }
+
+func TestCodesNameNoPath(t *testing.T) {
+	rows := srLine(map[string]string{"srv": "../x"}) + srLine(map[string]string{"srv": ".."}) +
+		srLine(map[string]string{"srv": "9.9.9"}) + srLine(map[string]string{"srv": "a/b"})
+	dir := t.TempDir()
+	writeFile(t, dir, "service_requests.csv", strings.Join(srHeader, ",")+"\n"+rows)
+	o := testOptions(t)
+	o.MaxBadFraction, o.Workers = 1, 1
+	var srvs []string
+	rep, err := ScanServiceRequests(dir, o, func(int) func(*ServiceRequest) {
+		return func(r *ServiceRequest) { srvs = append(srvs, o.Symbols.Name(r.SRV)) }
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(srvs) != 1 || srvs[0] != "9.9.9" || rep.Bad != 3 ||
+		rep.Examples[0] != `service_requests.csv:2: column "srv": bad code "../x" (want letters, digits, '.', '_' or '-', at most 32, starting with a letter or digit)` {
+		t.Errorf("passed %q, report %+v", srvs, rep)
+	}
+	for c, want := range map[string]bool{"4.1.1": true, "8F35": true, "N24": true, "CS01a": true, ".x": false, "-x": false,
+		"a b": false, "": false, strings.Repeat("1", 33): false, "é": false} {
+		if ValidCode(c) != want {
+			t.Errorf("ValidCode(%q) = %v", c, !want)
+		}
+	}
+}

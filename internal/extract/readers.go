@@ -16,6 +16,7 @@ func field(f [][]byte, i int) []byte {
 
 // rowTools are what every row parser of one worker shares.
 type rowTools struct {
+	codeOK  []uint8 // by Sym: 0 not checked yet, 1 a valid code, 2 not
 	syms    *symCache
 	parties partyCheck
 	period  Period
@@ -80,6 +81,50 @@ func (t *rowTools) required(col string, v []byte) (Sym, *badRow) {
 		return Null, errNull(col)
 	}
 	return t.syms.intern(v), nil
+}
+
+// code returns the symbol of a non-nullable srv or alert_code, which must
+// be a ValidCode: it names the report folder data/<role>/<report>/. The
+// check runs once per distinct value.
+func (t *rowTools) code(col string, v []byte) (Sym, *badRow) {
+	x, bad := t.required(col, v)
+	if bad != nil {
+		return x, bad
+	}
+	if int(x) >= len(t.codeOK) {
+		t.codeOK = append(t.codeOK, make([]uint8, int(x)+64-len(t.codeOK))...)
+	}
+	if t.codeOK[x] == 0 {
+		t.codeOK[x] = 2
+		if ValidCode(string(v)) {
+			t.codeOK[x] = 1
+		}
+	}
+	if t.codeOK[x] != 1 {
+		return Null, &badRow{col, "bad value in " + col, fmt.Sprintf(
+			"bad code %q (want letters, digits, '.', '_' or '-', at most %d, starting with a letter or digit)", clip(v), MaxCode)}
+	}
+	return x, nil
+}
+
+// MaxCode is the longest SRV or alert code accepted.
+const MaxCode = 32
+
+// ValidCode reports whether an SRV or alert code may name a report: ASCII
+// letters, digits, '.', '_' and '-', at most MaxCode bytes, starting with a
+// letter or digit ("4.1.1", "8F35", "N24").
+func ValidCode(c string) bool {
+	if len(c) == 0 || len(c) > MaxCode {
+		return false
+	}
+	for i := 0; i < len(c); i++ {
+		x := c[i]
+		alnum := x >= 'a' && x <= 'z' || x >= 'A' && x <= 'Z' || x >= '0' && x <= '9'
+		if !alnum && (i == 0 || x != '.' && x != '_' && x != '-') {
+			return false
+		}
+	}
+	return true
 }
 
 // enumSym checks v against e and returns its symbol from syms.
@@ -204,7 +249,7 @@ func ScanServiceRequests(dir string, o Options, newSink func(worker int) func(*S
 			if r.Party, r.Role, bad = t.party(f[idx[srParty]], f[idx[srRole]]); bad != nil {
 				return false, bad
 			}
-			if r.SRV, bad = t.required("srv", f[idx[srSRV]]); bad != nil {
+			if r.SRV, bad = t.code("srv", f[idx[srSRV]]); bad != nil {
 				return false, bad
 			}
 			if v := field(f, idx[srVariant]); len(v) > 0 {
@@ -326,7 +371,7 @@ func ScanAlerts(dir string, o Options, newSink func(worker int) func(*Alert)) (F
 			if a.Party, a.Role, bad = t.party(f[idx[alParty]], f[idx[alRole]]); bad != nil {
 				return false, bad
 			}
-			if a.Code, bad = t.required("alert_code", f[idx[alCode]]); bad != nil {
+			if a.Code, bad = t.code("alert_code", f[idx[alCode]]); bad != nil {
 				return false, bad
 			}
 			switch si := alertSourceEnum.index(f[idx[alSource]]); si {
