@@ -21,6 +21,10 @@ type Options struct {
 	Workers        int      // parsing goroutines; 0 means runtime.GOMAXPROCS(0)
 	Examples       int      // "file:line: reason" examples kept per file; 0 means 5
 	BlockSize      int      // bytes per block handed to a worker; 0 means 4 MiB
+	// AnyTime reads the event files without a period: every valid row is
+	// passed on, with Day -1 and InPeriod false, and none is counted as
+	// outside the period (lint reads codes this way).
+	AnyTime bool
 }
 
 // withDefaults fills the zero fields and checks the required ones.
@@ -43,7 +47,7 @@ func (o Options) withDefaults(needPeriod bool) (Options, error) {
 	if o.Parties == nil {
 		return o, errors.New("extract: Options.Parties is nil")
 	}
-	if needPeriod && o.Period.Days() <= 0 {
+	if needPeriod && !o.AnyTime && o.Period.Days() <= 0 {
 		return o, errors.New("extract: Options.Period is not set")
 	}
 	return o, nil

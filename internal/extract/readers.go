@@ -20,6 +20,7 @@ type rowTools struct {
 	syms    *symCache
 	parties partyCheck
 	period  Period
+	anyTime bool
 	region  []Sym
 	smets   []Sym
 	devType []Sym
@@ -33,6 +34,7 @@ func newRowTools(o Options) *rowTools {
 		syms:    newSymCache(o.Symbols),
 		parties: partyCheck{p: o.Parties},
 		period:  o.Period,
+		anyTime: o.AnyTime,
 		region:  regionEnum.syms(o.Symbols),
 		smets:   smetsEnum.syms(o.Symbols),
 		devType: deviceTypeEnum.syms(o.Symbols),
@@ -296,6 +298,11 @@ func ScanServiceRequests(dir string, o Options, newSink func(worker int) func(*S
 			sig := t.signifiers(f, idx[srDevMan:srCHFFW+1])
 			r.DeviceManufacturer, r.DeviceModel, r.DeviceFirmware = sig[0], sig[1], sig[2]
 			r.CHFManufacturer, r.CHFModel, r.CHFVariant, r.CHFFirmware = sig[3], sig[4], sig[5], sig[6]
+			if t.anyTime {
+				r.Day = -1
+				sink(&r)
+				return false, nil
+			}
 			r.Day = t.period.DayOf(r.AtMS)
 			if r.Day < 0 {
 				return true, nil
@@ -421,6 +428,11 @@ func ScanAlerts(dir string, o Options, newSink func(worker int) func(*Alert)) (F
 			sig := t.signifiers(f, idx[alDevMan:alCHFFW+1])
 			a.DeviceManufacturer, a.DeviceModel, a.DeviceFirmware = sig[0], sig[1], sig[2]
 			a.CHFManufacturer, a.CHFModel, a.CHFVariant, a.CHFFirmware = sig[3], sig[4], sig[5], sig[6]
+			if t.anyTime {
+				a.Day, a.InPeriod = -1, false
+				sink(&a)
+				return false, nil
+			}
 			a.Day = t.period.DayOf(a.GeneratedMS)
 			a.InPeriod = a.Day >= 0
 			sink(&a)
