@@ -72,6 +72,10 @@ type column struct {
 type fileSpec struct {
 	base    string // "service_requests.csv"
 	columns []column
+	// rows, when set, is told before any row how many rows the file
+	// likely holds, when that can be told (a plain file: its size over the
+	// line length of its first block).
+	rows func(n int64)
 }
 
 // rowFunc checks one record (whose field count matches the header) and
@@ -168,6 +172,11 @@ func scanFile(dir string, spec fileSpec, o Options, newRow func(w int, idx []int
 	idx, err := resolveColumns(src.path, header, spec.columns)
 	if err != nil {
 		return res, err
+	}
+	if spec.rows != nil && src.mapped != nil {
+		if nl := bytes.Count(first.data, []byte{'\n'}); nl > 0 {
+			spec.rows(int64(len(src.mapped)) / int64(len(first.data)) * int64(nl))
+		}
 	}
 	ncols := len(header)
 	names := make([]string, ncols)

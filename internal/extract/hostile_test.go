@@ -172,6 +172,23 @@ func TestIDSet(t *testing.T) {
 	if s.n != n-1 || !s.hasZero || len(s.slots) > 1<<18 {
 		t.Errorf("n %d, zero %v, %d slots", s.n, s.hasZero, len(s.slots))
 	}
+	// reserved for n ids, the table never grows while they are added
+	r := newIDSet(false)
+	r.reserve(n)
+	size := len(r.slots)
+	for i := range uint64(n) {
+		r.add(i + 1)
+	}
+	if size != len(r.slots) || size != 1<<17 {
+		t.Errorf("reserved %d slots, %d after adding %d ids, want 1<<17 both", size, len(r.slots), n)
+	}
+	r.reserve(1 << 40) // an absurd estimate is capped (and a used set is left alone)
+	if len(r.slots) != size {
+		t.Errorf("reserve on a used set changed it")
+	}
+	if got := slotsFor(1<<40, 1<<12); got != maxReserve {
+		t.Errorf("an absurd estimate gets %d slots, want %d", got, maxReserve)
+	}
 }
 
 func TestBareCRLineEnds(t *testing.T) {

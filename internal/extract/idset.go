@@ -2,9 +2,10 @@ package extract
 
 // A device id is 16 hex digits, so the set of ids already read is a set of
 // uint64: an open-addressing table with linear probing, filled up to 7/8
-// before it doubles. Eight bytes a slot is the least an exact set can keep
-// without compressing keys; at GB scale (54 million devices) the table is
-// 2^26 slots, 512 MiB, and each insert is about one cache miss.
+// before it doubles, and sized up front from the file's size when it is a
+// plain file. Eight bytes a slot is the least an exact set can keep without
+// compressing keys; at GB scale (54 million devices) the table is 2^26
+// slots, 512 MiB, and each insert is about one cache miss.
 
 import (
 	"sync"
@@ -21,6 +22,27 @@ type idSet struct {
 }
 
 func newIDSet(shared bool) *idSet { return &idSet{shared: shared, slots: make([]uint64, 1<<12)} }
+
+// maxReserve bounds what reserve allocates on an estimate: 2^27 slots
+// (1 GiB), room for 117 million devices. Beyond it the table still grows.
+const maxReserve = 1 << 27
+
+// reserve sizes an empty set for about n ids, so that it does not grow
+// (and leave its old tables behind) while a file of known size is read.
+func (s *idSet) reserve(n int64) {
+	if size := slotsFor(n, len(s.slots)); s.n == 0 && size > len(s.slots) {
+		s.slots = make([]uint64, size)
+	}
+}
+
+// slotsFor is the table size, a power of two from size up, that holds n ids
+// without growing, at most maxReserve.
+func slotsFor(n int64, size int) int {
+	for size < maxReserve && 7*int64(size) < 8*n {
+		size *= 2
+	}
+	return size
+}
 
 // add adds id and reports whether it was new.
 func (s *idSet) add(id uint64) bool {

@@ -104,7 +104,7 @@ func ReadParties(dir string) (*Parties, FileReport, error) {
 	byID := map[string]*rec{}
 	var order []*Party
 	o := Options{Workers: 1, Examples: 1}
-	res, err := scanFile(dir, fileSpec{"parties.csv", partiesColumns}, o, func(_ int, idx []int) rowFunc {
+	res, err := scanFile(dir, fileSpec{base: "parties.csv", columns: partiesColumns}, o, func(_ int, idx []int) rowFunc {
 		return func(f [][]byte, _ int64) (bool, *badRow) {
 			id, name := f[idx[0]], f[idx[1]]
 			var email []byte

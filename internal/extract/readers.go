@@ -238,7 +238,7 @@ func ScanServiceRequests(dir string, o Options, newSink func(worker int) func(*S
 	if err != nil {
 		return FileReport{}, err
 	}
-	res, err := scanFile(dir, fileSpec{"service_requests.csv", srColumns}, o, func(w int, idx []int) rowFunc {
+	res, err := scanFile(dir, fileSpec{base: "service_requests.csv", columns: srColumns}, o, func(w int, idx []int) rowFunc {
 		sink := newSink(w)
 		t := newRowTools(o)
 		var r ServiceRequest
@@ -365,7 +365,7 @@ func ScanAlerts(dir string, o Options, newSink func(worker int) func(*Alert)) (F
 	if err != nil {
 		return FileReport{}, err
 	}
-	res, err := scanFile(dir, fileSpec{"alerts.csv", alertColumns}, o, func(w int, idx []int) rowFunc {
+	res, err := scanFile(dir, fileSpec{base: "alerts.csv", columns: alertColumns}, o, func(w int, idx []int) rowFunc {
 		sink := newSink(w)
 		t := newRowTools(o)
 		var a Alert
@@ -530,7 +530,7 @@ func ScanDevices(dir string, o Options, newSink func(worker int) func(*Device)) 
 		return FileReport{}, err
 	}
 	seen := newIDSet(o.Workers > 1)
-	res, err := scanFile(dir, fileSpec{"devices.csv", deviceColumns}, o, func(w int, idx []int) rowFunc {
+	res, err := scanFile(dir, fileSpec{base: "devices.csv", columns: deviceColumns, rows: seen.reserve}, o, func(w int, idx []int) rowFunc {
 		sink := newSink(w)
 		t := newRowTools(o)
 		var d Device
@@ -660,7 +660,7 @@ func ReadIncidents(dir string, o Options) ([]Incident, FileReport, error) {
 	}
 	o.Workers = 1
 	var out []Incident
-	res, err := scanFile(dir, fileSpec{"incidents.csv", incidentColumns}, o, func(_ int, idx []int) rowFunc {
+	res, err := scanFile(dir, fileSpec{base: "incidents.csv", columns: incidentColumns}, o, func(_ int, idx []int) rowFunc {
 		return func(f [][]byte, _ int64) (bool, *badRow) {
 			var bad *badRow
 			in := Incident{EndMS: -1}
