@@ -367,16 +367,68 @@ func lastBoundary(b []byte, from, need, ncols int) int {
 				best = ls
 			}
 		}
-		r, ok := parseRecord(b, ls, false, ncols, nil)
+		end, seen, ok := recordEnd(b, ls, false, ncols)
 		if !ok {
 			return best
 		}
-		need = max(need, r.seen)
-		p = r.end
+		need = max(need, seen)
+		p = end
 		if p >= need {
 			best = p
 		}
 	}
+}
+
+// recordEnd is parseRecord's end and seen for the splitter, with a fast
+// path for the common record that holds quotes: one line whose quoted
+// fields open at a field start and close, on that line, before a ',' or
+// the line end. Such a record ends at its line end whatever its field
+// count (it spans no lines), so neither fields nor field counts are
+// needed; anything else is left to parseRecord.
+func recordEnd(b []byte, start int, atEOF bool, ncols int) (end, seen int, decided bool) {
+	nl := bytes.IndexByte(b[start:], '\n')
+	if nl >= 0 {
+		le := start + nl // the line's '\n'
+		p := start
+		for {
+			q := bytes.IndexByte(b[p:le], '"')
+			if q < 0 {
+				return le + 1, le + 1, true
+			}
+			q += p
+			if q != start && b[q-1] != ',' {
+				break // a quote inside an unquoted field
+			}
+			r := q + 1
+			closed := false
+			for {
+				c := bytes.IndexByte(b[r:le], '"')
+				if c < 0 {
+					break // open past the line end
+				}
+				r += c + 1
+				if b[r] == '"' { // r < le: b[le] is '\n'
+					r++
+					continue
+				}
+				closed = true
+				break
+			}
+			if !closed {
+				break
+			}
+			switch {
+			case b[r] == ',':
+				p = r + 1
+				continue
+			case r == le || r+1 == le && b[r] == '\r':
+				return le + 1, le + 1, true
+			}
+			break // text after the closing quote
+		}
+	}
+	rec, ok := parseRecord(b, start, atEOF, ncols, nil)
+	return rec.end, rec.seen, ok
 }
 
 // headerEnd returns the end of the header record of a file starting at b

@@ -214,6 +214,15 @@ func FuzzScanner(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
+		for _, atEOF := range []bool{false, true} {
+			for _, ncols := range []int{0, 1, 2, 3} {
+				r, ok := parseRecord(data, 0, atEOF, ncols, nil)
+				end, seen, ok2 := recordEnd(data, 0, atEOF, ncols)
+				if ok != ok2 || ok && (r.end != end || r.seen != seen) {
+					t.Fatalf("recordEnd(%q, %v, %d) = %d, %d, %v; parseRecord says %d, %d, %v", data, atEOF, ncols, end, seen, ok2, r.end, r.seen, ok)
+				}
+			}
+		}
 		got := scanAll(t, data, 4096)
 		for _, bs := range []int{1, 3, 17} {
 			if small := scanAll(t, data, bs); !reflect.DeepEqual(got, small) {
