@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"sort"
 	"strings"
 	"time"
 
@@ -59,12 +60,22 @@ type Engine struct {
 	// Quality is what reading each extract found (DCC-only run report).
 	Quality []extract.FileReport
 	Stages  []Stage
+	// Gaps are the SRVs and alert codes the extracts carry and the
+	// catalogue lacks; each has its own report instances all the same.
+	Gaps []Gap
+}
+
+// Gap is an SRV or alert code that the extracts carry and the catalogue
+// lacks, with the rows of the period that carry it.
+type Gap struct {
+	Dataset reportdef.Dataset // service requests or alerts
+	Code    string
+	Rows    int64
 }
 
 // Run reads every extract once and aggregates it.
 func Run(cfg Config) (*Engine, error) {
 	e := &Engine{cfg: cfg, sym: extract.NewSymbols()}
-	e.instances = cfg.Suite.Instances(cfg.Select)
 	t0 := time.Now()
 	parties, rep, err := extract.ReadParties(cfg.Extracts)
 	e.Quality = append(e.Quality, rep)
@@ -141,6 +152,7 @@ func Run(cfg Config) (*Engine, error) {
 		return nil, err
 	}
 	e.stage("alerts", rep, t0)
+	e.findGaps()
 
 	t0 = time.Now()
 	e.inv, err = newInventory(e)
@@ -159,6 +171,44 @@ func Run(cfg Config) (*Engine, error) {
 	}
 	e.stage("devices", rep, t0)
 	return e, nil
+}
+
+// findGaps lists the codes of the period that the catalogue lacks and
+// expands the report instances with them.
+func (e *Engine) findGaps() {
+	cat := e.cfg.Suite.Catalogue
+	var gaps reportdef.Gaps
+	for _, d := range []struct {
+		ds   reportdef.Dataset
+		ev   *events
+		over string
+		keys *[]string
+	}{{reportdef.ServiceRequests, e.sr, "srv", &gaps.SRVs}, {reportdef.Alerts, e.al, "alert", &gaps.Alerts}} {
+		rows := map[string]int64{}
+		for _, codes := range d.ev.byRole {
+			for code, parties := range codes {
+				name := e.sym.Name(code)
+				if cat.Has(d.over, name) {
+					continue
+				}
+				for _, m := range parties {
+					rows[name] += m.n
+				}
+			}
+		}
+		for name, n := range rows {
+			*d.keys = append(*d.keys, name)
+			e.Gaps = append(e.Gaps, Gap{Dataset: d.ds, Code: name, Rows: n})
+		}
+		sort.Strings(*d.keys)
+	}
+	sort.Slice(e.Gaps, func(i, j int) bool {
+		if e.Gaps[i].Dataset != e.Gaps[j].Dataset {
+			return e.Gaps[i].Dataset > e.Gaps[j].Dataset // service requests first
+		}
+		return e.Gaps[i].Code < e.Gaps[j].Code
+	})
+	e.instances = e.cfg.Suite.InstancesWith(e.cfg.Select, gaps)
 }
 
 func (e *Engine) stage(name string, rep extract.FileReport, t0 time.Time) {

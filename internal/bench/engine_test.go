@@ -332,8 +332,8 @@ func TestDistributionViews(t *testing.T) {
 	}
 	wantCSV(t, "by-supplier", findView(t, findReport(t, pr, extract.ED, "n16-n42"), "by-supplier"), `
 energy_supplier_id,n16,met,failed,pending
-supplier 1,2,1,1,0
-supplier 2,2,0,1,1`)
+SUPA,2,1,1,0
+SUPB,2,0,1,1`)
 	out := findReport(t, pr, extract.ED, "outage-unmatched")
 	wantCSV(t, "unmatched summary", findView(t, out, "summary"), `
 rule,count
@@ -408,11 +408,8 @@ CHF,H1,F9,1`)
 		t.Fatalf("estate file = %q", est.File)
 	}
 	text := gunzip(t, est.File)
-	if strings.Contains(text, "SUPB") || strings.Contains(text, "DNOA") {
-		t.Errorf("SUPA's estate file names another party:\n%s", text)
-	}
-	if !strings.Contains(text, "SUPA") || !strings.Contains(text, OtherParty) {
-		t.Errorf("SUPA's estate file should keep its own id and mark other parties:\n%s", text)
+	if !strings.Contains(text, "SUPA") || strings.Contains(text, "Alpha Energy") {
+		t.Errorf("SUPA's estate file should keep its own id and no name:\n%s", text)
 	}
 }
 

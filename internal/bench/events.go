@@ -358,6 +358,17 @@ func (e *events) has(role roleID, in codeSet, party extract.Sym) bool {
 	return false
 }
 
+// received narrows set to the codes party had events of in role.
+func (e *events) received(role roleID, in codeSet, party extract.Sym) codeSet {
+	mine := map[extract.Sym]bool{}
+	for code, parties := range e.byRole[role] {
+		if parties[party] != nil && in(code) {
+			mine[code] = true
+		}
+	}
+	return func(s extract.Sym) bool { return mine[s] }
+}
+
 // each calls fn for every party's month aggregate of the codes in set.
 func (e *events) each(role roleID, in codeSet, fn func(code, party extract.Sym, m *monthAgg)) {
 	for code, parties := range e.byRole[role] {

@@ -5,10 +5,12 @@ package bench
 // streamed row by row into per-party files in the private stage folder;
 // only the counts by model and firmware stay in memory.
 //
-// An estate row carries the ownership columns of devices.csv, which name
-// other parties (the DNO of a supplier's meter, the other supplier of a
-// shared hub). A bundle never names another party, so those cells read
-// "(other party)"; the recipient's own id stays.
+// An estate row keeps every column of devices.csv, the ownership columns
+// included: contract v1.1 names the supplier or distributor registered for
+// the recipient's own device as its counterparty. Party names never appear.
+// Every text cell is neutralised against spreadsheet formulas (csvcell).
+// A device's row is the same in every estate it is in, so it is encoded
+// once and written to each.
 
 import (
 	"bufio"
@@ -27,12 +29,10 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/dcc/carport/internal/csvcell"
 	"github.com/dcc/carport/internal/extract"
 	"github.com/dcc/carport/internal/reportdef"
 )
-
-// OtherParty replaces another party's id in an estate file.
-const OtherParty = "(other party)"
 
 type invKey struct {
 	role       roleID
@@ -51,15 +51,18 @@ type estateOut struct {
 }
 
 type inventory struct {
-	e        *Engine
-	counts   map[invKey]int64
-	outs     map[gkey]*estateOut // code unused: (role, party)
-	cplDay   int32               // last day of period + CPL window, days since epoch
-	certDay  int32
-	ownerCol [4]int // columns of import, export, gas supplier and dno in DeviceColumns
-	roles    [4]extract.Role
-	line     []byte // one estate row being encoded
-	err      error
+	e       *Engine
+	counts  map[invKey]int64
+	outs    map[gkey]*estateOut // code unused: (role, party)
+	cplDay  int32               // last day of period + CPL window, days since epoch
+	certDay int32
+	roles   [4]extract.Role
+	line    []byte // one estate row being encoded
+	xline   []byte // one exception row being encoded
+	// holdsRole[i][owner] says whether the owner (by Sym) holds roles[i]:
+	// 0 not looked up yet, 1 yes, 2 no.
+	holdsRole [4][]uint8
+	err       error
 }
 
 func newInventory(e *Engine) (*inventory, error) {
@@ -69,13 +72,6 @@ func newInventory(e *Engine) (*inventory, error) {
 	inv := &inventory{e: e, counts: map[invKey]int64{}, outs: map[gkey]*estateOut{},
 		cplDay: last + int32(pol.CPLExpiryDays), certDay: last + int32(pol.CertExpiryDays),
 		roles: [4]extract.Role{extract.IS, extract.ES, extract.GS, extract.ED}}
-	for i, name := range []string{"import_supplier_id", "export_supplier_id", "gas_supplier_id", "dno_id"} {
-		for j, c := range extract.DeviceColumns {
-			if c == name {
-				inv.ownerCol[i] = j
-			}
-		}
-	}
 	if err := os.MkdirAll(filepath.Join(e.cfg.StageDir, "estate"), 0o700); err != nil {
 		return nil, err
 	}
@@ -87,24 +83,51 @@ func (inv *inventory) add(d *extract.Device) {
 		return
 	}
 	owners := [4]extract.Sym{d.ImportSupplier, d.ExportSupplier, d.GasSupplier, d.DNO}
+	encoded := false
 	for i, owner := range owners {
-		if owner == extract.Null {
+		if owner == extract.Null || !inv.holds(i, owner) {
 			continue
 		}
-		role := inv.roles[i]
-		p := inv.e.Parties.Get(inv.e.sym.Name(owner))
-		if p == nil || !p.HasRole(role) {
-			continue
+		if !encoded {
+			inv.encode(d)
+			encoded = true
 		}
-		rid := roleIndex(role)
+		rid := roleIndex(inv.roles[i])
 		inv.counts[invKey{rid, owner, d.DeviceType, d.Model, d.Firmware}]++
 		out, err := inv.out(gkey{role: rid, party: owner})
 		if err != nil {
 			inv.err = err
 			return
 		}
-		inv.writeRow(out, d, owners, owner)
+		if _, err := out.bw.Write(inv.line); err != nil && inv.err == nil {
+			inv.err = err
+		}
+		out.rows++
+		if len(inv.xline) > 0 {
+			if _, err := out.xbw.Write(inv.xline); err != nil && inv.err == nil {
+				inv.err = err
+			}
+			out.xs += int64(bytes.Count(inv.xline, []byte{'\n'}))
+		}
 	}
+}
+
+// holds reports whether party owner holds role roles[i] (the reader
+// already refuses an owner that does not; this keeps the estate honest
+// whatever the reader).
+func (inv *inventory) holds(i int, owner extract.Sym) bool {
+	h := inv.holdsRole[i]
+	if int(owner) >= len(h) {
+		h = append(h, make([]uint8, int(owner)+64-len(h))...)
+		inv.holdsRole[i] = h
+	}
+	if h[owner] == 0 {
+		h[owner] = 2
+		if p := inv.e.Parties.Get(inv.e.sym.Name(owner)); p != nil && p.HasRole(inv.roles[i]) {
+			h[owner] = 1
+		}
+	}
+	return h[owner] == 1
 }
 
 func (inv *inventory) out(k gkey) (*estateOut, error) {
@@ -127,7 +150,7 @@ func (inv *inventory) out(k gkey) (*estateOut, error) {
 	o.bw, o.xbw = bufio.NewWriterSize(o.f, 32<<10), bufio.NewWriterSize(o.xf, 8<<10)
 	o.w, o.xw = csv.NewWriter(o.bw), csv.NewWriter(o.xbw)
 	o.w.Write(append(append([]string{}, extract.DeviceColumns...), "cpl_expires_within_30_days", "cert_expires_within_90_days"))
-	o.w.Flush() // the header goes first: rows are then encoded by writeRow
+	o.w.Flush() // the header goes first: rows are then encoded by encode
 	o.xw.Write(append(append([]string{}, exceptionHeader...), "expires_on"))
 	o.xw.Flush()
 	inv.outs[k] = o
@@ -144,26 +167,19 @@ var (
 	certDateCol = slices.Index(extract.DeviceColumns, "cert_expiry_date")
 )
 
-func (inv *inventory) writeRow(o *estateOut, d *extract.Device, owners [4]extract.Sym, me extract.Sym) {
-	// Encoded straight from the row's bytes, as encoding/csv would write
-	// the same cells: a []string per row was most of the devices stage's
-	// allocation.
+// encode encodes the device's estate row into inv.line and its exception
+// rows (none, one or two) into inv.xline. The estate row is encoded
+// straight from the row's bytes, as encoding/csv would write the
+// neutralised cells: a []string per row was most of the devices stage's
+// allocation. The exception rows go to a stage file that is read back
+// whole and written out as a view, which neutralises its cells then.
+func (inv *inventory) encode(d *extract.Device) {
 	line := inv.line[:0]
 	for i, f := range d.Fields {
 		if i > 0 {
 			line = append(line, ',')
 		}
-		other := false
-		for k, col := range inv.ownerCol {
-			if col == i && owners[k] != extract.Null && owners[k] != me {
-				other = true
-			}
-		}
-		if other {
-			line = append(line, OtherParty...)
-		} else {
-			line = appendCSVField(line, f)
-		}
+		line = appendCell(line, f)
 	}
 	cpl := d.CPLExpiry != extract.NoDate && d.CPLExpiry <= inv.cplDay
 	cert := d.CertExpiry != extract.NoDate && d.CertExpiry <= inv.certDay
@@ -172,37 +188,56 @@ func (inv *inventory) writeRow(o *estateOut, d *extract.Device, owners [4]extrac
 	line = append(line, ',')
 	line = strconv.AppendBool(line, cert)
 	line = append(line, '\n')
-	if _, err := o.bw.Write(line); err != nil && inv.err == nil {
-		inv.err = err
-	}
 	inv.line = line
-	o.rows++
-	if !cpl && !cert {
-		return
-	}
-	typ, model, fw := inv.e.sym.Name(d.DeviceType), inv.e.sym.Name(d.Model), inv.e.sym.Name(d.Firmware)
-	for _, x := range [2]struct {
+
+	x := inv.xline[:0]
+	for _, r := range [2]struct {
 		hit    bool
 		reason string
 		date   []byte
 	}{{cpl, "cpl-expiry", d.Fields[cplDateCol]}, {cert, "cert-expiry", d.Fields[certDateCol]}} {
-		if !x.hit {
+		if !r.hit {
 			continue
 		}
-		line = line[:0]
-		for i, f := range [][]byte{d.ID, []byte(typ), []byte(model), []byte(fw), d.MPXN, d.Postcode, []byte(x.reason), x.date} {
+		for i, f := range [][]byte{d.ID, d.Fields[dvType], d.Fields[dvModel], d.Fields[dvFW], d.MPXN, d.Postcode, []byte(r.reason), r.date} {
 			if i > 0 {
-				line = append(line, ',')
+				x = append(x, ',')
 			}
-			line = appendCSVField(line, f)
+			x = appendCSVField(x, f)
 		}
-		line = append(line, '\n')
-		if _, err := o.xbw.Write(line); err != nil && inv.err == nil {
-			inv.err = err
-		}
-		o.xs++
+		x = append(x, '\n')
 	}
-	inv.line = line
+	inv.xline = x
+}
+
+// Columns of DeviceColumns the exception rows repeat.
+var dvType, dvModel, dvFW = deviceCol("device_type"), deviceCol("device_model"), deviceCol("firmware_version")
+
+func deviceCol(name string) int {
+	for i, c := range extract.DeviceColumns {
+		if c == name {
+			return i
+		}
+	}
+	panic("no device column " + name)
+}
+
+// appendCell appends f neutralised against spreadsheet formulas, as
+// encoding/csv's Writer writes the neutralised cell.
+func appendCell(dst, f []byte) []byte {
+	if !csvcell.Risky(f) {
+		return appendCSVField(dst, f)
+	}
+	// the apostrophe first: the cell no longer starts with a space, and
+	// quoting depends only on what it holds
+	for _, c := range f {
+		if quoteByte[c] {
+			dst = append(dst, '"', '\'')
+			return appendQuoted(dst, f)
+		}
+	}
+	dst = append(dst, '\'')
+	return append(dst, f...)
 }
 
 // appendCSVField appends f as encoding/csv's Writer writes a field (comma
@@ -213,6 +248,11 @@ func appendCSVField(dst, f []byte) []byte {
 		return append(dst, f...)
 	}
 	dst = append(dst, '"')
+	return appendQuoted(dst, f)
+}
+
+// appendQuoted appends f with quotes doubled, then the closing quote.
+func appendQuoted(dst, f []byte) []byte {
 	for {
 		i := bytes.IndexByte(f, '"')
 		if i < 0 {
@@ -226,6 +266,9 @@ func appendCSVField(dst, f []byte) []byte {
 	return append(dst, '"')
 }
 
+// quoteByte marks the bytes that make encoding/csv quote a field.
+var quoteByte = [256]bool{',': true, '"': true, '\r': true, '\n': true}
+
 // csvNeedsQuotes is encoding/csv's fieldNeedsQuotes for a comma separator.
 func csvNeedsQuotes(f []byte) bool {
 	if len(f) == 0 {
@@ -234,8 +277,13 @@ func csvNeedsQuotes(f []byte) bool {
 	if string(f) == `\.` {
 		return true
 	}
-	if bytes.ContainsAny(f, ",\"\r\n") {
-		return true
+	for _, c := range f {
+		if quoteByte[c] {
+			return true
+		}
+	}
+	if f[0] < utf8.RuneSelf {
+		return f[0] == ' ' || f[0] == '\t' || f[0] == '\n' || f[0] == '\v' || f[0] == '\f' || f[0] == '\r'
 	}
 	r, _ := utf8.DecodeRune(f)
 	return unicode.IsSpace(r)
@@ -322,14 +370,20 @@ func (b *builder) firmwareShare(rid roleID, me extract.Sym) table {
 		}
 		f[b.sym.Name(k.firmware)] += n
 	}
-	shares := func(f fw) [][2]string {
+	// a peer's shares are rounded (PeerRate); the recipient's and the
+	// industry's keep full precision
+	shares := func(f fw, peer bool) [][2]string {
 		var total int64
 		for _, n := range f {
 			total += n
 		}
 		var out [][2]string
 		for v, n := range f {
-			out = append(out, [2]string{v, FormatRate(Rate(n, total))})
+			r := Rate(n, total)
+			if peer {
+				r = PeerRate(n, total)
+			}
+			out = append(out, [2]string{v, FormatRate(r)})
 		}
 		sort.Slice(out, func(i, j int) bool { return out[i][0] < out[j][0] })
 		return out
@@ -345,7 +399,7 @@ func (b *builder) firmwareShare(rid roleID, me extract.Sym) table {
 	var withheld []string
 	for _, model := range models {
 		parties := byModel[model]
-		for _, s := range shares(parties[me]) {
+		for _, s := range shares(parties[me], false) {
 			t.rows = append(t.rows, []string{model, "you", s[0], s[1]})
 		}
 		peers := len(parties) - 1
@@ -360,10 +414,10 @@ func (b *builder) firmwareShare(rid roleID, me extract.Sym) table {
 				ind[v] += n
 			}
 			if p != me {
-				peerShares = append(peerShares, shares(f))
+				peerShares = append(peerShares, shares(f, true))
 			}
 		}
-		for _, s := range shares(ind) {
+		for _, s := range shares(ind, false) {
 			t.rows = append(t.rows, []string{model, "industry", s[0], s[1]})
 		}
 		sort.Slice(peerShares, func(i, j int) bool { return fmt.Sprint(peerShares[i]) < fmt.Sprint(peerShares[j]) })

@@ -109,10 +109,13 @@ func (b *builder) instance(in *reportdef.Instance, role extract.Role, me extract
 		if in.Def.Dataset == reportdef.Alerts {
 			ev = b.e.al
 		}
-		in1 = b.codes(in, role)
+		in1 = b.codes(ev, in, role)
 		if !ev.has(rid, in1, me) && !edSpecial(in) {
 			return rep, false, nil
 		}
+		// like for like (outputs.md): every view pools, for industry and
+		// peers alike, only the codes the recipient had in the role
+		in1 = ev.received(rid, in1, me)
 	}
 	for _, v := range in.ViewsFor(role) {
 		var t table
@@ -174,8 +177,10 @@ func (b *builder) instance(in *reportdef.Instance, role extract.Role, me extract
 }
 
 // codes returns the code set of an instance in role: its matrix key, or
-// for a definition without a matrix every catalogue code the role reports on.
-func (b *builder) codes(in *reportdef.Instance, role extract.Role) codeSet {
+// for a definition without a matrix every code of ev the role reports on:
+// every SRV; for alerts, the catalogue's codes of the role, and codes the
+// catalogue lacks when the role is one that receives them.
+func (b *builder) codes(ev *events, in *reportdef.Instance, role extract.Role) codeSet {
 	if in.Key != "" {
 		sym, ok := b.sym.Lookup(in.Key)
 		if !ok {
@@ -185,17 +190,15 @@ func (b *builder) codes(in *reportdef.Instance, role extract.Role) codeSet {
 	}
 	cat := b.e.cfg.Suite.Catalogue
 	allowed := map[extract.Sym]bool{}
-	if in.Def.Dataset == reportdef.Alerts {
-		for _, a := range cat.Alerts {
-			if s, ok := b.sym.Lookup(a.Code); ok && slices.Contains(a.Roles, role) {
-				allowed[s] = true
-			}
+	for code := range ev.byRole[roleIndex(role)] {
+		if in.Def.Dataset != reportdef.Alerts {
+			allowed[code] = true
+			continue
 		}
-	} else {
-		for _, x := range cat.SRVs {
-			if s, ok := b.sym.Lookup(x.ID); ok {
-				allowed[s] = true
-			}
+		if a := cat.Alert(b.sym.Name(code)); a != nil {
+			allowed[code] = slices.Contains(a.Roles, role)
+		} else {
+			allowed[code] = slices.Contains(reportdef.UncataloguedAlertRoles, role)
 		}
 	}
 	return func(s extract.Sym) bool { return allowed[s] }

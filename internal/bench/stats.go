@@ -17,6 +17,18 @@ func Rate(ok, total int64) float64 {
 // asks for at least four).
 func FormatRate(r float64) string { return strconv.FormatFloat(r, 'f', 6, 64) }
 
+// PeerRate is ok/total rounded half-up to 3 decimal places, in exact
+// integer arithmetic: the figure a peer row shows (outputs.md), so that a
+// peer's volume cannot be read back from an exact fraction (0.428571 is
+// 3/7; 0.429 could be 3/7, 6/14, 9/21, …). 0 when total is 0.
+func PeerRate(ok, total int64) float64 {
+	if total <= 0 {
+		return 0
+	}
+	// round(1000*ok/total) half up = floor((2000*ok + total) / (2*total))
+	return float64((2000*ok+total)/(2*total)) / 1000
+}
+
 // MeanMS is the integer mean of a sum of milliseconds over n values,
 // rounded half away from zero; "" when n is 0.
 func MeanMS(sum, n int64) string {

@@ -55,25 +55,21 @@ func (b *builder) league(ev *events, role roleID, in codeSet, me extract.Sym) ta
 	type row struct {
 		party extract.Sym
 		rate  float64
-		n     int64
+		ok, n int64
 	}
 	var rows []row
 	for p, m := range months {
 		if m.n > 0 {
-			rows = append(rows, row{p, Rate(m.ok, m.n), m.n})
+			rows = append(rows, row{p, Rate(m.ok, m.n), m.ok, m.n})
 		}
 	}
-	// descending rate; ties broken by a value that says nothing about the
-	// party (volume is hidden, so order among ties is by a hash of nothing
-	// stable: the recipient first, then arbitrary but deterministic).
+	// descending exact rate; among ties the recipient first, and peers
+	// tied at one rate show identical rows, so their order says nothing
 	sort.Slice(rows, func(i, j int) bool {
 		if rows[i].rate != rows[j].rate {
 			return rows[i].rate > rows[j].rate
 		}
-		if (rows[i].party == me) != (rows[j].party == me) {
-			return rows[i].party == me
-		}
-		return rows[i].n > rows[j].n
+		return rows[i].party == me && rows[j].party != me
 	})
 	t := table{header: []string{"rank", "party", "success_rate", "requests"}}
 	peers := len(rows) - 1
@@ -95,7 +91,7 @@ func (b *builder) league(ev *events, role roleID, in codeSet, me extract.Sym) ta
 		if r.party == me {
 			t.rows = append(t.rows, []string{itoa(int64(ranks[i])), b.partyName, FormatRate(r.rate), itoa(r.n)})
 		} else {
-			t.rows = append(t.rows, []string{itoa(int64(ranks[i])), "", FormatRate(r.rate), ""})
+			t.rows = append(t.rows, []string{itoa(int64(ranks[i])), "", FormatRate(PeerRate(r.ok, r.n)), ""})
 		}
 	}
 	return t

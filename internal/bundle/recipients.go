@@ -40,7 +40,11 @@ func ReadRecipients(path string) ([]age.Recipient, error) {
 	sc.Buffer(make([]byte, 0, 4096), maxRecipientLine)
 	for sc.Scan() {
 		n++
-		line := strings.TrimSpace(sc.Text())
+		line := sc.Text()
+		if n == 1 {
+			line = strings.TrimPrefix(line, "\ufeff") // a BOM, as editors on Windows write
+		}
+		line = strings.TrimSpace(line) // CRLF line ends too
 		if strings.Contains(strings.ToUpper(line), "AGE-SECRET-KEY-") {
 			return nil, fmt.Errorf("%s:%d: refusing an age secret key: secret keys must never be in keys/; remove this line and list only the public recipient (age-keygen -y prints it)", path, n)
 		}

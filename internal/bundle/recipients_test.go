@@ -38,6 +38,8 @@ func TestReadRecipients(t *testing.T) {
 		{name: "one", content: r1 + "\n", want: []string{r1}},
 		{name: "comments blanks and spaces", content: "# ACME Energy\n\n  " + r1 + "  \n# backup key\n" + r2, want: []string{r1, r2}},
 		{name: "crlf", content: "# ACME\r\n" + r1 + "\r\n" + r2 + "\r\n", want: []string{r1, r2}},
+		{name: "bom", content: "\ufeff" + r1 + "\n", want: []string{r1}},
+		{name: "bom and crlf", content: "\ufeff# ACME\r\n" + r1 + "\r\n", want: []string{r1}},
 		{name: "post-quantum", content: "# pq\n" + rpq + "\n", want: []string{rpq}},
 		{name: "empty", content: "", err: ": no recipients: add at least one age1… public key"},
 		{name: "comments only", content: "# nobody yet\n\n", err: ": no recipients: add at least one age1… public key"},

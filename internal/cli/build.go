@@ -18,6 +18,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -41,7 +42,7 @@ type buildFlags struct {
 	parties                             multi
 	stage                               string
 	signingKey                          string
-	drafts                              bool
+	drafts, allowEmpty                  bool
 	workers                             int
 	// reseal: rebuild the parties from the retained extracts and publish
 	// them only if their content is unchanged
@@ -76,6 +77,7 @@ func (f *buildFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.content, "content", "content", "folder of authored site pages")
 	fs.StringVar(&f.ech, "echarts", filepath.Join("node_modules", "echarts", "dist", "echarts.min.js"), "echarts.min.js from the pinned npm package")
 	fs.BoolVar(&f.drafts, "include-drafts", false, "include draft reports (previews only)")
+	fs.BoolVar(&f.allowEmpty, "allow-empty", false, "build even when no service request or no alert falls in the period")
 	fs.IntVar(&f.workers, "workers", 0, "scan workers (default: one per core)")
 	fs.StringVar(&f.stage, "stage", "", "where plaintext (engine files and rendered sites) is staged (default: the temp folder for engine files, /dev/shm for sites when the machine has it)")
 }
@@ -99,6 +101,11 @@ func (e *env) runBuild(f buildFlags) (err error) {
 	}
 	if _, err := os.Stat(f.ech); err != nil {
 		return &badInput{fmt.Errorf("%s: %s: ECharts not found", f.command(), f.ech), "run 'npm ci' (or 'make deps') to install the pinned echarts package"}
+	}
+	// party ids become file names: they are checked before any file is
+	// touched (the engine reads parties.csv again, in a blink)
+	if _, _, err := extract.ReadParties(f.extracts); err != nil {
+		return err
 	}
 	signer, err := loadSigner(f.keys, f.signingKey)
 	if err != nil {
@@ -156,6 +163,9 @@ func (e *env) runBuild(f buildFlags) (err error) {
 		Extracts: f.extracts, Period: period, StageDir: filepath.Join(engStage.Path, "engine"), Workers: f.workers, Progress: e.stderr})
 	if err != nil {
 		return interrupted(ctx, sig, err)
+	}
+	if err := checkNotEmpty(eng, period, f.allowEmpty, e.stderr); err != nil {
+		return err
 	}
 	parties, err := selectParties(eng.Parties, f.parties)
 	if err != nil {
@@ -400,6 +410,37 @@ func plaintextRoot(given string) string {
 	return os.TempDir()
 }
 
+// checkNotEmpty refuses a period in which no service request or no alert
+// falls (a wrong --period, the extract of another month, header-only
+// files): it is not a month, unless allowEmpty says it is.
+func checkNotEmpty(eng *bench.Engine, period extract.Period, allowEmpty bool, stderr io.Writer) error {
+	for _, q := range eng.Quality {
+		var what string
+		switch strings.TrimSuffix(q.File, ".gz") {
+		case "service_requests.csv":
+			what = "service request"
+		case "alerts.csv":
+			what = "alert"
+		default:
+			continue
+		}
+		if q.Rows-q.Bad-q.OutsidePeriod > 0 {
+			continue
+		}
+		why := fmt.Sprintf("%s has no data rows", q.File)
+		if q.Rows > 0 {
+			why = fmt.Sprintf("%s has %d rows, %d outside the period and %d bad", q.File, q.Rows, q.OutsidePeriod, q.Bad)
+		}
+		if allowEmpty {
+			fmt.Fprintf(stderr, "carport: build: note: no %s falls in the period %s (%s); building anyway (--allow-empty)\n", what, period, why)
+			continue
+		}
+		return &badInput{fmt.Errorf("build: no %s falls in the period %s (%s)", what, period, why),
+			"check --period and that the extracts are those of that month; --allow-empty builds an empty month anyway"}
+	}
+	return nil
+}
+
 func selectParties(all *extract.Parties, ids []string) ([]*extract.Party, error) {
 	if len(ids) == 0 {
 		return all.All(), nil
@@ -414,6 +455,14 @@ func selectParties(all *extract.Parties, ids []string) ([]*extract.Party, error)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out, nil
+}
+
+// gapKind is "SRV" or "Alert", as gap reports are titled.
+func gapKind(g bench.Gap) string {
+	if g.Dataset == reportdef.Alerts {
+		return "Alert"
+	}
+	return "SRV"
 }
 
 func (e *env) summary(eng *bench.Engine, parties []*extract.Party, render, auditT, index, seal time.Duration, bytes int64, total time.Duration, dir string) {
@@ -440,6 +489,12 @@ func (e *env) summary(eng *bench.Engine, parties []*extract.Party, render, audit
 		for _, x := range q.Examples {
 			fmt.Fprintf(e.stderr, "carport:     e.g. %s\n", x)
 		}
+	}
+	// codes the catalogue lacks are reported all the same: say which, so
+	// that the catalogue can be completed
+	for _, g := range eng.Gaps {
+		fmt.Fprintf(e.stderr, "carport:   not in the catalogue: %s %s (%d rows in the period): reported as %q\n",
+			gapKind(g), g.Code, g.Rows, gapKind(g)+" "+g.Code+" (not in the catalogue)")
 	}
 	for _, s := range eng.Stages {
 		fmt.Fprintf(e.stderr, "carport:   %-22s %7.2fs  %10.0f rows/s\n", s.Name, s.Elapsed.Seconds(), float64(s.Rows)/s.Elapsed.Seconds())
@@ -470,6 +525,11 @@ func runReport(eng *bench.Engine, done []built, kept []string, index time.Durati
 		ByReason      map[string]int64 `json:"bad_by_reason"`
 		Examples      []string         `json:"examples"`
 	}
+	type gap struct {
+		Dataset string `json:"dataset"`
+		Code    string `json:"code"`
+		Rows    int64  `json:"rows_in_period"`
+	}
 	type party struct {
 		Party        string  `json:"party"`
 		ZipSHA256    string  `json:"zip_sha256"`
@@ -479,16 +539,20 @@ func runReport(eng *bench.Engine, done []built, kept []string, index time.Durati
 		AuditSeconds float64 `json:"audit_seconds"`
 	}
 	rep := struct {
-		Generator  string    `json:"generator_version"`
-		Parties    []string  `json:"parties"`
-		Kept       []string  `json:"kept_parties,omitempty"`
-		Quality    []quality `json:"quality"`
-		Stages     []stage   `json:"stages"`
-		Audit      []party   `json:"bundles"`
-		IndexSec   float64   `json:"audit_index_seconds"`
-		IndexBytes int64     `json:"audit_index_bytes"`
-		Seconds    float64   `json:"total_seconds"`
-	}{Generator: Version, Kept: kept, IndexSec: index.Seconds(), IndexBytes: ix.Bytes(), Seconds: total.Seconds()}
+		Generator    string    `json:"generator_version"`
+		Parties      []string  `json:"parties"`
+		Kept         []string  `json:"kept_parties,omitempty"`
+		Quality      []quality `json:"quality"`
+		Uncatalogued []gap     `json:"uncatalogued"`
+		Stages       []stage   `json:"stages"`
+		Audit        []party   `json:"bundles"`
+		IndexSec     float64   `json:"audit_index_seconds"`
+		IndexBytes   int64     `json:"audit_index_bytes"`
+		Seconds      float64   `json:"total_seconds"`
+	}{Generator: Version, Kept: kept, IndexSec: index.Seconds(), IndexBytes: ix.Bytes(), Seconds: total.Seconds(), Uncatalogued: []gap{}}
+	for _, g := range eng.Gaps {
+		rep.Uncatalogued = append(rep.Uncatalogued, gap{string(g.Dataset), g.Code, g.Rows})
+	}
 	for _, q := range eng.Quality {
 		rep.Quality = append(rep.Quality, quality{q.File, q.Bytes, q.Rows, q.Bad, q.OutsidePeriod, q.ByReason, q.Examples})
 	}

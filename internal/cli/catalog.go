@@ -9,20 +9,54 @@ import (
 
 	"github.com/gocarina/gocsv"
 
+	"github.com/dcc/carport/internal/bench"
 	"github.com/dcc/carport/internal/extract"
 	"github.com/dcc/carport/internal/reportdef"
 )
 
 func (e *env) lint(args []string) error {
-	fs := e.flags("lint", "[--reportdefs DIR] [--base REF]")
+	fs := e.flags("lint", "[--reportdefs DIR] [--base REF] [--extracts DIR [--period YYYY-MM]]")
 	dir := fs.String("reportdefs", "reportdefs", "folder of report definitions")
 	base := fs.String("base", "", "git revision to compare with: a definition changed since then needs a version bump and a changelog entry")
+	extracts := fs.String("extracts", "", "also list the SRVs and alert codes these extracts carry that the catalogue lacks")
+	periodFlag := fs.String("period", "", "with --extracts: count only the rows of this period (YYYY-MM); default: every row")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	var period *extract.Period
+	if *periodFlag != "" {
+		if *extracts == "" {
+			return usagef("give the extracts too: --extracts DIR --period YYYY-MM", "lint: --period needs --extracts")
+		}
+		p, err := extract.ParsePeriod(*periodFlag)
+		if err != nil {
+			return usagef("give the period as YYYY-MM, e.g. --period 2026-10", "lint: %v", err)
+		}
+		period = &p
 	}
 	s, err := reportdef.Load(*dir)
 	if err != nil {
 		return err
+	}
+	gapNote := ""
+	if *extracts != "" {
+		gaps, _, err := bench.ScanGaps(s, *extracts, period)
+		if err != nil {
+			return err
+		}
+		where := "rows"
+		if period != nil {
+			where = "rows in " + period.String()
+		}
+		for _, g := range gaps {
+			file, kind, cat := "service_requests.csv", "SRV", "srvs.toml"
+			if g.Dataset == reportdef.Alerts {
+				file, kind, cat = "alerts.csv", "alert code", "alerts.toml"
+			}
+			fmt.Fprintf(e.stderr, "carport: lint: note: %s %s is not in the catalogue (%d %s of %s): builds report it under its code; add it to %s\n",
+				kind, g.Code, g.Rows, where, file, filepath.Join(*dir, "catalogue", cat))
+		}
+		gapNote = fmt.Sprintf(", %d codes of the extracts not in the catalogue", len(gaps))
 	}
 	against := ""
 	if *base != "" {
@@ -47,8 +81,8 @@ func (e *env) lint(args []string) error {
 		against = fmt.Sprintf(", %d changed since %s", changed, *base)
 	}
 	n := len(s.Instances(reportdef.Select{Drafts: true, Archived: true}))
-	fmt.Fprintf(e.stderr, "carport: lint: %d definitions, %d report instances, %d SRVs, %d alert codes%s: ok\n",
-		len(s.Defs), n, len(s.Catalogue.SRVs), len(s.Catalogue.Alerts), against)
+	fmt.Fprintf(e.stderr, "carport: lint: %d definitions, %d report instances, %d SRVs, %d alert codes%s%s: ok\n",
+		len(s.Defs), n, len(s.Catalogue.SRVs), len(s.Catalogue.Alerts), against, gapNote)
 	return nil
 }
 

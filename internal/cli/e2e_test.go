@@ -168,9 +168,15 @@ func readCSV(t *testing.T, path string) []map[string]string {
 	return out
 }
 
-// TestBundlesNameNoOtherParty opens every party's bundle and looks for any
-// other party's id or name, and for any device id, MPxN or postcode that is
-// neither in that party's estate nor in an alert sent to it.
+// TestBundlesNameNoOtherParty opens every party's bundle and checks
+// contract v1.1's rule on other parties: another party's id appears only as
+// the counterparty of the recipient's own devices (the ownership columns
+// of its devices.csv.gz, holding exactly what devices.csv says for that
+// device) and of its own N16 alerts (energy_supplier_id of the
+// distributor's n16-n42/by-supplier.csv, and the page and chart that show
+// that file); another party's name never appears; and no device id, MPxN
+// or postcode appears that is neither in the party's estate nor in an
+// alert sent to it.
 func TestBundlesNameNoOtherParty(t *testing.T) {
 	d := buildDemo(t)
 	parties := readCSV(t, filepath.Join(d.extracts, "parties.csv"))
@@ -182,8 +188,13 @@ func TestBundlesNameNoOtherParty(t *testing.T) {
 		t.Fatalf("only %d parties in the tiny month", len(names))
 	}
 	devices := readCSV(t, filepath.Join(d.extracts, "devices.csv"))
+	byDevice := map[string]map[string]string{}
+	for _, dv := range devices {
+		byDevice[dv["device_id"]] = dv
+	}
 	alerts := readCSV(t, filepath.Join(d.extracts, "alerts.csv"))
 	ownerCols := []string{"import_supplier_id", "export_supplier_id", "gas_supplier_id", "dno_id"}
+	counterparties := 0
 
 	for id := range names {
 		t.Run(id, func(t *testing.T) {
@@ -196,9 +207,13 @@ func TestBundlesNameNoOtherParty(t *testing.T) {
 					}
 				}
 			}
+			n16Suppliers := map[string]bool{}
 			for _, a := range alerts {
 				if a["party_id"] == id {
 					allowed[a["device_id"]] = true
+					if a["user_role"] == "ED" && a["alert_code"] == "N16" {
+						n16Suppliers[a["energy_supplier_id"]] = true
+					}
 				}
 			}
 			// names are few: plain substring search; ids, device ids, MPxNs
@@ -230,10 +245,17 @@ func TestBundlesNameNoOtherParty(t *testing.T) {
 						t.Errorf("%s's bundle file %s names another party: %q", id, path, name)
 					}
 				}
+				n16Page := strings.HasPrefix(path, "data/ED/n16-n42/") || path == "ED/n16-n42.html"
+				if strings.HasSuffix(path, "/inventory/devices.csv.gz") {
+					text = blankOwners(t, id, path, text, byDevice, ownerCols, &counterparties)
+				}
 				for _, re := range tokenREs {
 					for _, tok := range re.FindAllString(text, -1) {
-						if forbidden[tok] {
+						if forbidden[tok] && !(n16Page && n16Suppliers[tok]) {
 							t.Errorf("%s's bundle file %s holds %q, which belongs to another party", id, path, tok)
+						}
+						if n16Page && n16Suppliers[tok] && tok != id {
+							counterparties++
 						}
 					}
 				}
@@ -243,6 +265,52 @@ func TestBundlesNameNoOtherParty(t *testing.T) {
 			}
 		})
 	}
+	// not vacuous: the tiny month has shared devices and N16s to suppliers
+	if counterparties == 0 {
+		t.Error("no bundle named a counterparty: the month does not exercise the rule")
+	}
+}
+
+// blankOwners checks that every ownership cell of an estate file holds
+// what devices.csv says for that device, and returns the file's text with
+// those cells blanked (they are the one place of the file where another
+// party's id may appear).
+func blankOwners(t *testing.T, party, path, text string, byDevice map[string]map[string]string, ownerCols []string, others *int) string {
+	t.Helper()
+	recs, err := csv.NewReader(strings.NewReader(text)).ReadAll()
+	if err != nil || len(recs) == 0 {
+		t.Fatalf("%s's %s: %v", party, path, err)
+	}
+	col := map[string]int{}
+	for i, h := range recs[0] {
+		col[h] = i
+	}
+	var b strings.Builder
+	for _, r := range recs[1:] {
+		dv := byDevice[r[col["device_id"]]]
+		if dv == nil {
+			t.Errorf("%s's %s holds unknown device %q", party, path, r[col["device_id"]])
+			continue
+		}
+		mine := false
+		for _, c := range ownerCols {
+			v := r[col[c]]
+			if v != dv[c] {
+				t.Errorf("%s's %s: device %s: %s = %q, devices.csv says %q", party, path, r[0], c, v, dv[c])
+			}
+			if v == party {
+				mine = true
+			} else if v != "" {
+				*others++
+			}
+			r[col[c]] = ""
+		}
+		if !mine {
+			t.Errorf("%s's %s holds device %s, which is not in its estate", party, path, r[0])
+		}
+		b.WriteString(strings.Join(r, ",") + "\n")
+	}
+	return b.String()
 }
 
 // tokenREs find every token that could be a party id, device id, MPxN or

@@ -9,6 +9,7 @@ import (
 	"runtime/debug"
 	"sort"
 	"sync"
+	"unicode/utf8"
 )
 
 // Options configure the readers of the period's extracts.
@@ -20,6 +21,10 @@ type Options struct {
 	Workers        int      // parsing goroutines; 0 means runtime.GOMAXPROCS(0)
 	Examples       int      // "file:line: reason" examples kept per file; 0 means 5
 	BlockSize      int      // bytes per block handed to a worker; 0 means 4 MiB
+	// AnyTime reads the event files without a period: every valid row is
+	// passed on, with Day -1 and InPeriod false, and none is counted as
+	// outside the period (lint reads codes this way).
+	AnyTime bool
 }
 
 // withDefaults fills the zero fields and checks the required ones.
@@ -42,7 +47,7 @@ func (o Options) withDefaults(needPeriod bool) (Options, error) {
 	if o.Parties == nil {
 		return o, errors.New("extract: Options.Parties is nil")
 	}
-	if needPeriod && o.Period.Days() <= 0 {
+	if needPeriod && !o.AnyTime && o.Period.Days() <= 0 {
 		return o, errors.New("extract: Options.Period is not set")
 	}
 	return o, nil
@@ -67,6 +72,10 @@ type column struct {
 type fileSpec struct {
 	base    string // "service_requests.csv"
 	columns []column
+	// rows, when set, is told before any row how many rows the file
+	// likely holds, when that can be told (a plain file: its size over the
+	// line length of its first block).
+	rows func(n int64)
 }
 
 // rowFunc checks one record (whose field count matches the header) and
@@ -141,7 +150,7 @@ func scanFile(dir string, spec fileSpec, o Options, newRow func(w int, idx []int
 	if err != nil {
 		return res, splitError(src, sp, err)
 	}
-	data := bytes.TrimPrefix(first.data, []byte("\xef\xbb\xbf"))
+	data := bytes.TrimPrefix(first.data, bom)
 	var sc recordScanner
 	sc.reset(data, 1)
 	var header [][]byte
@@ -157,15 +166,27 @@ func scanFile(dir string, spec fileSpec, o Options, newRow func(w int, idx []int
 	if bad != "" {
 		return res, &DataError{File: src.path, Line: hline, Msg: "bad header: " + bad}
 	}
+	if err := checkHeader(src.path, hline, header, sc.nonASCII); err != nil {
+		return res, err
+	}
 	idx, err := resolveColumns(src.path, header, spec.columns)
 	if err != nil {
 		return res, err
 	}
+	if spec.rows != nil && src.mapped != nil {
+		if nl := bytes.Count(first.data, []byte{'\n'}); nl > 0 {
+			spec.rows(int64(len(src.mapped)) / int64(len(first.data)) * int64(nl))
+		}
+	}
 	ncols := len(header)
+	names := make([]string, ncols)
+	for i, h := range header {
+		names[i] = string(h)
+	}
 
 	workers := make([]*worker, o.Workers)
 	for w := range workers {
-		workers[w] = &worker{row: newRow(w, idx), ncols: ncols, keep: o.Examples}
+		workers[w] = &worker{row: newRow(w, idx), ncols: ncols, names: names, keep: o.Examples}
 	}
 	blocks := make(chan block, 1)
 	var wg sync.WaitGroup
@@ -217,12 +238,46 @@ func scanFile(dir string, spec fileSpec, o Options, newRow func(w int, idx []int
 	return res, readErr
 }
 
+// checkHeader refuses a header whose text is not UTF-8 or that holds a
+// bare CR: a file with classic Mac line ends (CR only) is one long line,
+// and its header would otherwise read as a missing last column.
+func checkHeader(path string, line int64, header [][]byte, nonASCII bool) error {
+	if nonASCII {
+		if i := invalidUTF8(header); i >= 0 {
+			return &DataError{File: path, Line: line, Msg: fmt.Sprintf("header field %d is not valid UTF-8", i+1),
+				Hint: "the extracts must be UTF-8 text"}
+		}
+	}
+	for _, h := range header {
+		if bytes.IndexByte(h, '\r') >= 0 {
+			return &DataError{File: path, Line: line, Msg: "line ends are bare carriage returns (CR), not LF or CRLF",
+				Hint: "convert the file's line ends to LF or CRLF"}
+		}
+	}
+	return nil
+}
+
+// invalidUTF8 returns the index of the first field that is not valid
+// UTF-8, or -1.
+func invalidUTF8(fields [][]byte) int {
+	for i, f := range fields {
+		if !utf8.Valid(f) {
+			return i
+		}
+	}
+	return -1
+}
+
 // splitError names the file (and line) of a failure to read blocks.
 func splitError(src *source, sp *splitter, err error) error {
+	if errors.Is(err, errBareCR) {
+		return &DataError{File: src.path, Msg: "line ends are bare carriage returns (CR), not LF or CRLF",
+			Hint: "convert the file's line ends to LF or CRLF"}
+	}
 	if errors.Is(err, errRecordTooLong) {
 		return &DataError{File: src.path, Line: sp.line,
 			Msg:  fmt.Sprintf("record longer than %d MiB", maxRecordBytes>>20),
-			Hint: "look for an unbalanced quote (\") on this line"}
+			Hint: "look for a missing line end from this line on"}
 	}
 	if errors.Is(err, errFileChanged) {
 		return &DataError{File: src.path, Msg: "the file changed while it was being read",
@@ -266,6 +321,7 @@ func (s *splitter) safeNext() (b block, err error) {
 type worker struct {
 	row      rowFunc
 	ncols    int
+	names    []string // the header's column names
 	keep     int
 	rows     int64
 	bad      int64
@@ -276,7 +332,7 @@ type worker struct {
 }
 
 func (w *worker) run(blocks <-chan block, sp *splitter) {
-	var sc recordScanner
+	sc := recordScanner{ncols: w.ncols}
 	if sp.mapped != nil {
 		debug.SetPanicOnFault(true)
 	}
@@ -306,6 +362,12 @@ func (w *worker) block(sc *recordScanner, b block) {
 		if len(f) != w.ncols {
 			w.reject(line, errFieldCount(len(f), w.ncols))
 			continue
+		}
+		if sc.nonASCII {
+			if i := invalidUTF8(f); i >= 0 {
+				w.reject(line, errUTF8(w.names[i], f[i]))
+				continue
+			}
 		}
 		outside, bad := w.row(f, line)
 		switch {

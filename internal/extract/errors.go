@@ -121,3 +121,7 @@ func errQuoting(msg string) *badRow {
 func errUnknownParty(col string, id []byte, r Role) *badRow {
 	return &badRow{col, "unknown party", fmt.Sprintf("unknown party %q with role %s", clip(id), r)}
 }
+
+func errUTF8(col string, v []byte) *badRow {
+	return &badRow{col, "invalid UTF-8 in " + col, fmt.Sprintf("invalid UTF-8 %q", clip(v))}
+}

@@ -3,6 +3,7 @@ package extract
 import (
 	"fmt"
 	"sort"
+	"strings"
 )
 
 // Parties are the SEC parties of parties.csv: who receives reports, with
@@ -103,7 +104,7 @@ func ReadParties(dir string) (*Parties, FileReport, error) {
 	byID := map[string]*rec{}
 	var order []*Party
 	o := Options{Workers: 1, Examples: 1}
-	res, err := scanFile(dir, fileSpec{"parties.csv", partiesColumns}, o, func(_ int, idx []int) rowFunc {
+	res, err := scanFile(dir, fileSpec{base: "parties.csv", columns: partiesColumns}, o, func(_ int, idx []int) rowFunc {
 		return func(f [][]byte, _ int64) (bool, *badRow) {
 			id, name := f[idx[0]], f[idx[1]]
 			var email []byte
@@ -112,6 +113,9 @@ func ReadParties(dir string) (*Parties, FileReport, error) {
 			}
 			if len(id) == 0 {
 				return false, errNull("party_id")
+			}
+			if bad := checkPartyID(id); bad != nil {
+				return false, bad
 			}
 			if len(name) == 0 {
 				return false, errNull("party_name")
@@ -150,5 +154,39 @@ func ReadParties(dir string) (*Parties, FileReport, error) {
 		return nil, res.rep, &DataError{File: res.path, Line: e.line, Column: e.bad.col, Msg: e.bad.msg,
 			Hint: "parties.csv must have no bad rows"}
 	}
+	if len(order) == 0 {
+		return nil, res.rep, &DataError{File: res.path, Msg: "no parties: the file has a header and no data rows",
+			Hint: "parties.csv lists who receives reports, one row per party and role"}
+	}
 	return NewParties(order), res.rep, nil
+}
+
+// MaxPartyID is the longest party id accepted.
+const MaxPartyID = 32
+
+// ValidPartyID reports whether id may name a party: letters, digits, '_'
+// and '-', at most MaxPartyID bytes, not starting with '-', and not
+// starting with "dcc-" (any case), which is kept for the DCC's own files
+// in keys/. A party id becomes part of file names (keys/<party>.txt,
+// OUT/<period>/<party>.zip.age), so this is what keeps data from ever
+// being a path.
+func ValidPartyID(id string) bool { return checkPartyID([]byte(id)) == nil }
+
+// checkPartyID is ValidPartyID with the reason.
+func checkPartyID(id []byte) *badRow {
+	ok := len(id) > 0 && len(id) <= MaxPartyID && id[0] != '-'
+	for _, c := range id {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
+			ok = false
+		}
+	}
+	if !ok {
+		return &badRow{"party_id", "bad party id", fmt.Sprintf(
+			"bad party id %q (want letters, digits, '_' or '-', at most %d, not starting with '.' or '-')", clip(id), MaxPartyID)}
+	}
+	if len(id) >= 4 && strings.EqualFold(string(id[:4]), "dcc-") {
+		return &badRow{"party_id", "reserved party id", fmt.Sprintf(
+			"party id %q is reserved: ids starting with \"dcc-\" name the DCC's own files in keys/", clip(id))}
+	}
+	return nil
 }

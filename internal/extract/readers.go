@@ -16,9 +16,11 @@ func field(f [][]byte, i int) []byte {
 
 // rowTools are what every row parser of one worker shares.
 type rowTools struct {
+	codeOK  []uint8 // by Sym: 0 not checked yet, 1 a valid code, 2 not
 	syms    *symCache
 	parties partyCheck
 	period  Period
+	anyTime bool
 	region  []Sym
 	smets   []Sym
 	devType []Sym
@@ -32,6 +34,7 @@ func newRowTools(o Options) *rowTools {
 		syms:    newSymCache(o.Symbols),
 		parties: partyCheck{p: o.Parties},
 		period:  o.Period,
+		anyTime: o.AnyTime,
 		region:  regionEnum.syms(o.Symbols),
 		smets:   smetsEnum.syms(o.Symbols),
 		devType: deviceTypeEnum.syms(o.Symbols),
@@ -80,6 +83,50 @@ func (t *rowTools) required(col string, v []byte) (Sym, *badRow) {
 		return Null, errNull(col)
 	}
 	return t.syms.intern(v), nil
+}
+
+// code returns the symbol of a non-nullable srv or alert_code, which must
+// be a ValidCode: it names the report folder data/<role>/<report>/. The
+// check runs once per distinct value.
+func (t *rowTools) code(col string, v []byte) (Sym, *badRow) {
+	x, bad := t.required(col, v)
+	if bad != nil {
+		return x, bad
+	}
+	if int(x) >= len(t.codeOK) {
+		t.codeOK = append(t.codeOK, make([]uint8, int(x)+64-len(t.codeOK))...)
+	}
+	if t.codeOK[x] == 0 {
+		t.codeOK[x] = 2
+		if ValidCode(string(v)) {
+			t.codeOK[x] = 1
+		}
+	}
+	if t.codeOK[x] != 1 {
+		return Null, &badRow{col, "bad value in " + col, fmt.Sprintf(
+			"bad code %q (want letters, digits, '.', '_' or '-', at most %d, starting with a letter or digit)", clip(v), MaxCode)}
+	}
+	return x, nil
+}
+
+// MaxCode is the longest SRV or alert code accepted.
+const MaxCode = 32
+
+// ValidCode reports whether an SRV or alert code may name a report: ASCII
+// letters, digits, '.', '_' and '-', at most MaxCode bytes, starting with a
+// letter or digit ("4.1.1", "8F35", "N24").
+func ValidCode(c string) bool {
+	if len(c) == 0 || len(c) > MaxCode {
+		return false
+	}
+	for i := 0; i < len(c); i++ {
+		x := c[i]
+		alnum := x >= 'a' && x <= 'z' || x >= 'A' && x <= 'Z' || x >= '0' && x <= '9'
+		if !alnum && (i == 0 || x != '.' && x != '_' && x != '-') {
+			return false
+		}
+	}
+	return true
 }
 
 // enumSym checks v against e and returns its symbol from syms.
@@ -191,7 +238,7 @@ func ScanServiceRequests(dir string, o Options, newSink func(worker int) func(*S
 	if err != nil {
 		return FileReport{}, err
 	}
-	res, err := scanFile(dir, fileSpec{"service_requests.csv", srColumns}, o, func(w int, idx []int) rowFunc {
+	res, err := scanFile(dir, fileSpec{base: "service_requests.csv", columns: srColumns}, o, func(w int, idx []int) rowFunc {
 		sink := newSink(w)
 		t := newRowTools(o)
 		var r ServiceRequest
@@ -204,7 +251,7 @@ func ScanServiceRequests(dir string, o Options, newSink func(worker int) func(*S
 			if r.Party, r.Role, bad = t.party(f[idx[srParty]], f[idx[srRole]]); bad != nil {
 				return false, bad
 			}
-			if r.SRV, bad = t.required("srv", f[idx[srSRV]]); bad != nil {
+			if r.SRV, bad = t.code("srv", f[idx[srSRV]]); bad != nil {
 				return false, bad
 			}
 			if v := field(f, idx[srVariant]); len(v) > 0 {
@@ -251,6 +298,11 @@ func ScanServiceRequests(dir string, o Options, newSink func(worker int) func(*S
 			sig := t.signifiers(f, idx[srDevMan:srCHFFW+1])
 			r.DeviceManufacturer, r.DeviceModel, r.DeviceFirmware = sig[0], sig[1], sig[2]
 			r.CHFManufacturer, r.CHFModel, r.CHFVariant, r.CHFFirmware = sig[3], sig[4], sig[5], sig[6]
+			if t.anyTime {
+				r.Day = -1
+				sink(&r)
+				return false, nil
+			}
 			r.Day = t.period.DayOf(r.AtMS)
 			if r.Day < 0 {
 				return true, nil
@@ -313,7 +365,7 @@ func ScanAlerts(dir string, o Options, newSink func(worker int) func(*Alert)) (F
 	if err != nil {
 		return FileReport{}, err
 	}
-	res, err := scanFile(dir, fileSpec{"alerts.csv", alertColumns}, o, func(w int, idx []int) rowFunc {
+	res, err := scanFile(dir, fileSpec{base: "alerts.csv", columns: alertColumns}, o, func(w int, idx []int) rowFunc {
 		sink := newSink(w)
 		t := newRowTools(o)
 		var a Alert
@@ -326,7 +378,7 @@ func ScanAlerts(dir string, o Options, newSink func(worker int) func(*Alert)) (F
 			if a.Party, a.Role, bad = t.party(f[idx[alParty]], f[idx[alRole]]); bad != nil {
 				return false, bad
 			}
-			if a.Code, bad = t.required("alert_code", f[idx[alCode]]); bad != nil {
+			if a.Code, bad = t.code("alert_code", f[idx[alCode]]); bad != nil {
 				return false, bad
 			}
 			switch si := alertSourceEnum.index(f[idx[alSource]]); si {
@@ -376,6 +428,11 @@ func ScanAlerts(dir string, o Options, newSink func(worker int) func(*Alert)) (F
 			sig := t.signifiers(f, idx[alDevMan:alCHFFW+1])
 			a.DeviceManufacturer, a.DeviceModel, a.DeviceFirmware = sig[0], sig[1], sig[2]
 			a.CHFManufacturer, a.CHFModel, a.CHFVariant, a.CHFFirmware = sig[3], sig[4], sig[5], sig[6]
+			if t.anyTime {
+				a.Day, a.InPeriod = -1, false
+				sink(&a)
+				return false, nil
+			}
 			a.Day = t.period.DayOf(a.GeneratedMS)
 			a.InPeriod = a.Day >= 0
 			sink(&a)
@@ -461,6 +518,9 @@ func validMPxN(v []byte) bool {
 
 // ScanDevices reads devices.csv(.gz) in dir and passes every valid device
 // row to the sink of the worker that parsed it; there is no period filter.
+// A device id seen on an earlier row makes the row bad (ids are compared
+// as numbers, so case does not make two ids differ); with several workers,
+// which of the rows is the earlier one is not defined.
 // Owner columns must name parties holding the matching role: IS for
 // import_supplier_id, ES for export_supplier_id, GS for gas_supplier_id, ED
 // for dno_id.
@@ -469,7 +529,8 @@ func ScanDevices(dir string, o Options, newSink func(worker int) func(*Device)) 
 	if err != nil {
 		return FileReport{}, err
 	}
-	res, err := scanFile(dir, fileSpec{"devices.csv", deviceColumns}, o, func(w int, idx []int) rowFunc {
+	seen := newIDSet(o.Workers > 1)
+	res, err := scanFile(dir, fileSpec{base: "devices.csv", columns: deviceColumns, rows: seen.reserve}, o, func(w int, idx []int) rowFunc {
 		sink := newSink(w)
 		t := newRowTools(o)
 		var d Device
@@ -497,6 +558,7 @@ func ScanDevices(dir string, o Options, newSink func(worker int) func(*Device)) 
 				return false, &badRow{"device_id", "bad device id",
 					fmt.Sprintf("bad device id %q (want 16 hex digits with dashes)", clip(d.ID))}
 			}
+
 			for _, k := range []int{dvSMS, dvMan, dvModel, dvFW} {
 				if len(fields[k]) == 0 {
 					return false, errNull(DeviceColumns[k])
@@ -566,6 +628,11 @@ func ScanDevices(dir string, o Options, newSink func(worker int) func(*Device)) 
 					return false, bad
 				}
 			}
+			// last, so that only valid rows claim their id
+			if !seen.add(eui64(d.ID)) {
+				return false, &badRow{"device_id", "duplicate device id",
+					fmt.Sprintf("duplicate device id %q (an earlier valid row has it)", d.ID)}
+			}
 			sink(&d)
 			return false, nil
 		}
@@ -593,7 +660,7 @@ func ReadIncidents(dir string, o Options) ([]Incident, FileReport, error) {
 	}
 	o.Workers = 1
 	var out []Incident
-	res, err := scanFile(dir, fileSpec{"incidents.csv", incidentColumns}, o, func(_ int, idx []int) rowFunc {
+	res, err := scanFile(dir, fileSpec{base: "incidents.csv", columns: incidentColumns}, o, func(_ int, idx []int) rowFunc {
 		return func(f [][]byte, _ int64) (bool, *badRow) {
 			var bad *badRow
 			in := Incident{EndMS: -1}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"errors"
+	"fmt"
 	"io"
 	"reflect"
 	"strings"
@@ -25,11 +26,13 @@ func scanAll(t testing.TB, data []byte, blockSize int) []rec {
 }
 
 // drain scans every record of every block sp gives, handing each block
-// back when done with it.
+// back when done with it. As scanFile does, the first record is the header:
+// its field count is what records spanning lines must have.
 func drain(t testing.TB, sp *splitter) []rec {
 	t.Helper()
 	var out []rec
 	var sc recordScanner
+	header := true
 	for {
 		b, err := sp.next()
 		if err == io.EOF {
@@ -49,6 +52,9 @@ func drain(t testing.TB, sp *splitter) []rec {
 				r.Fields = append(r.Fields, string(x))
 			}
 			out = append(out, r)
+			if header {
+				header, sc.ncols = false, max(len(f), 1)
+			}
 		}
 		sp.done(b)
 	}
@@ -84,8 +90,19 @@ func TestScanner(t *testing.T) {
 			[]rec{{1, nil, "unexpected character after closing quote"}, {2, []string{"d"}, ""}}},
 		{"text after closing quote", "\"a\"b,c\nd\n",
 			[]rec{{1, nil, "unexpected character after closing quote"}, {2, []string{"d"}, ""}}},
-		{"unterminated quote eats the rest", "x\n\"a,b\nc,d\n",
-			[]rec{{1, []string{"x"}, ""}, {2, nil, "unterminated quoted field"}}},
+		{"unterminated quote costs its own line only", "x,y\n\"a,b\nc,d\n",
+			[]rec{{1, []string{"x", "y"}, ""}, {2, nil, "unterminated quoted field"}, {3, []string{"c", "d"}, ""}}},
+		{"quoted line break with the wrong field count costs its first line", "a,b\n\"x\ny\",z,1\n2,3\n",
+			[]rec{{1, []string{"a", "b"}, ""}, {2, nil, "quoted line break joins lines into a record of 3 fields (want 2)"},
+				{3, nil, "quote in unquoted field"}, {4, []string{"2", "3"}, ""}}},
+		{"quoted line break with the right field count is a record", "a,b\n\"x\ny,z\",1\n2,3\n",
+			[]rec{{1, []string{"a", "b"}, ""}, {2, []string{"x\ny,z", "1"}, ""}, {4, []string{"2", "3"}, ""}}},
+		{"stray quotes far apart cost their own lines", "a,b\n1,\"2\n3,4\n5,6\",x\n7,8\n",
+			[]rec{{1, []string{"a", "b"}, ""}, {2, nil, "quoted line break joins lines into a record of 3 fields (want 2)"},
+				{3, []string{"3", "4"}, ""}, {4, nil, "quote in unquoted field"}, {5, []string{"7", "8"}, ""}}},
+		{"text after a multi-line quoted field", "a,b\n\"x\ny\"z,1\n2,3\n",
+			[]rec{{1, []string{"a", "b"}, ""}, {2, nil, "unexpected character after closing quote"},
+				{3, nil, "quote in unquoted field"}, {4, []string{"2", "3"}, ""}}},
 	}
 	for _, tt := range tests {
 		for _, bs := range []int{1, 3, 7, 1 << 20} {
@@ -144,29 +161,84 @@ func TestLastBoundary(t *testing.T) {
 		{"a\n\"b\"", 2},
 		{"a\n\"b\"\"\n", 2},
 		{"a\n\"b\"\"\"\n", 8},
+		{"\"a" + strings.Repeat("\n", maxQuotedLines) + "b", 0},                    // may still close
+		{"\"a" + strings.Repeat("\n", maxQuotedLines+1) + "b", 3 + maxQuotedLines}, // open too long: its first line is a record
+		{"\"a\nb\",c\nd\n", 10}, // joins lines into 2 fields, want 1: lines
+		{"\"a\nb\"\nd\n", 8},    // joins lines into 1 field: a record
+		{"x\"y\nz", 4},
 	}
 	for _, tt := range tests {
-		if got := lastBoundary([]byte(tt.in)); got != tt.want {
+		if got := lastBoundary([]byte(tt.in), 0, 0, 1); got != tt.want {
 			t.Errorf("lastBoundary(%q) = %d, want %d", tt.in, got, tt.want)
 		}
 	}
 }
 
+// TestStrayQuoteLosesNoRow is issue 7's case: a stray '"' near the end of
+// a file once turned the last 100 valid rows into one bad row. Now only
+// its own line is bad, and rows read account for every line.
+func TestStrayQuoteLosesNoRow(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("id,v\n")
+	for i := range 1000 {
+		if i == 899 {
+			b.WriteString("\"R899,1\n") // unterminated
+			continue
+		}
+		fmt.Fprintf(&b, "R%d,1\n", i)
+	}
+	for _, bs := range []int{16, 1000, 1 << 20} {
+		got := scanAll(t, []byte(b.String()), bs)
+		if len(got) != 1001 {
+			t.Fatalf("block %d: %d records, want 1001 (header and 1000 rows)", bs, len(got))
+		}
+		for i, r := range got[1:] {
+			if wantBad := i == 899; (r.Bad != "") != wantBad || r.Line != int64(i+2) {
+				t.Errorf("block %d: record %d = %+v", bs, i, r)
+			}
+		}
+	}
+}
+
 // FuzzScanner checks that the scanner never panics, that block size does
-// not change what it reads, and that it agrees with encoding/csv (records
-// and line numbers) on every input encoding/csv accepts.
+// not change what it reads, that a bad record is one line (the next record
+// starts on the next line that is not blank), and that it agrees with
+// encoding/csv (records and line numbers) on every input encoding/csv
+// accepts whose records spanning lines have the header's field count and
+// whose quoted fields hold at most maxQuotedLines line ends.
 func FuzzScanner(f *testing.F) {
 	for _, s := range []string{
 		"a,b\n1,2\n", "\"a\"\"b\",c\r\n", "\"x\ny\",z\n\nq\n", "a\rb\n", "\"\"\n", ",\n", "a\"b\n",
-		"\"a\"\r", "x,\"y\r\nz\"\r\n",
+		"\"a\"\r", "x,\"y\r\nz\"\r\n", "a,b\n\"1\n2\",3,4\n5,6\n", "h\n\"" + strings.Repeat("x\n", 70),
 	} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
+		for _, atEOF := range []bool{false, true} {
+			for _, ncols := range []int{0, 1, 2, 3} {
+				r, ok := parseRecord(data, 0, atEOF, ncols, nil)
+				end, seen, ok2 := recordEnd(data, 0, atEOF, ncols)
+				if ok != ok2 || ok && (r.end != end || r.seen != seen) {
+					t.Fatalf("recordEnd(%q, %v, %d) = %d, %d, %v; parseRecord says %d, %d, %v", data, atEOF, ncols, end, seen, ok2, r.end, r.seen, ok)
+				}
+			}
+		}
 		got := scanAll(t, data, 4096)
-		small := scanAll(t, data, 3)
-		if !reflect.DeepEqual(got, small) {
-			t.Fatalf("block size changes the result:\n%+v\n%+v", got, small)
+		for _, bs := range []int{1, 3, 17} {
+			if small := scanAll(t, data, bs); !reflect.DeepEqual(got, small) {
+				t.Fatalf("block size %d changes the result:\n%+v\n%+v", bs, got, small)
+			}
+		}
+		lines := bytes.Split(data, []byte{'\n'})
+		for i, r := range got {
+			if r.Bad == "" || i+1 == len(got) {
+				continue
+			}
+			for l := r.Line + 1; l < got[i+1].Line; l++ {
+				if x := lines[l-1]; len(x) > 0 && string(x) != "\r" {
+					t.Fatalf("bad record on line %d (%s) swallowed line %d %q", r.Line, r.Bad, l, x)
+				}
+			}
 		}
 		r := csv.NewReader(bytes.NewReader(data))
 		r.FieldsPerRecord = -1
@@ -177,9 +249,20 @@ func FuzzScanner(f *testing.F) {
 				break
 			}
 			if err != nil {
-				return // encoding/csv rejects it: only "no panic" applies
+				return // encoding/csv rejects it: only the checks above apply
 			}
 			line, _ := r.FieldPos(0)
+			nl := 0
+			for _, x := range fields {
+				c := strings.Count(x, "\n")
+				if c > maxQuotedLines {
+					return
+				}
+				nl += c
+			}
+			if nl > 0 && len(want) > 0 && len(fields) != len(want[0].Fields) {
+				return
+			}
 			want = append(want, rec{int64(line), fields, ""})
 		}
 		if !reflect.DeepEqual(got, want) {

@@ -18,9 +18,28 @@ type Instance struct {
 	Title string
 	// Roles receiving the instance: the definition's audience, narrowed for
 	// alerts to the roles the catalogue names for the code (distributors get
-	// only the seed's subset) and for SRVs to the roles eligible to send it.
+	// only the seed's subset). SRVs are not narrowed: a party gets a report
+	// on every SRV it sent in a role (outputs.md), even one its role is not
+	// eligible to send (the refusal is news too).
 	Roles []extract.Role
+	// Uncatalogued says the key is a code the extracts carry and the
+	// catalogue lacks (see Gaps).
+	Uncatalogued bool
 }
+
+// Gaps are the SRVs and alert codes the extracts carry but the catalogue
+// lacks. They are not dropped (outputs.md, "Catalogue gaps"): each gets a
+// report instance of every matrix definition over its kind, titled by its
+// code, and counts in every total.
+type Gaps struct {
+	SRVs   []string // sorted
+	Alerts []string // sorted
+}
+
+// UncataloguedAlertRoles are the roles that receive a report on an alert
+// code the catalogue lacks: suppliers receive every code they get;
+// distributors only the seed's subset, which the catalogue lists in full.
+var UncataloguedAlertRoles = []extract.Role{extract.IS, extract.ES, extract.GS}
 
 // HasRole reports whether the instance goes to role r.
 func (in *Instance) HasRole(r extract.Role) bool { return slices.Contains(in.Roles, r) }
@@ -60,14 +79,60 @@ func (s Select) admits(status string) bool {
 
 // Instances expands every selected definition over its matrix, in
 // definition order then catalogue order.
-func (s *Suite) Instances(sel Select) []Instance {
+func (s *Suite) Instances(sel Select) []Instance { return s.InstancesWith(sel, Gaps{}) }
+
+// InstancesWith is Instances with the catalogue gaps of a run: after a
+// matrix definition's catalogue instances come those of the gaps of its
+// kind, in code order. Only a definition whose matrix takes every key
+// (values = ["*"]) reports on gaps. A gap whose instance id would equal
+// another's ignoring case (one folder on the file systems of Windows and
+// macOS) gets "-uncatalogued" after its code.
+func (s *Suite) InstancesWith(sel Select, gaps Gaps) []Instance {
 	var out []Instance
 	for _, def := range s.Defs {
 		if sel.admits(def.Status) {
 			out = append(out, s.expand(def)...)
 		}
 	}
-	return out
+	taken := map[string]bool{}
+	for _, in := range out {
+		taken[strings.ToLower(in.ID)] = true
+	}
+	var all []Instance
+	for _, def := range s.Defs {
+		if !sel.admits(def.Status) {
+			continue
+		}
+		all = append(all, s.expand(def)...)
+		if def.MatrixKeys != nil {
+			continue
+		}
+		keys, roles, what := gaps.SRVs, def.Audience, "SRV"
+		switch def.MatrixOver {
+		case "alert":
+			keys, roles, what = gaps.Alerts, nil, "Alert"
+			for _, r := range def.Audience {
+				if slices.Contains(UncataloguedAlertRoles, r) {
+					roles = append(roles, r)
+				}
+			}
+		case "":
+			continue
+		}
+		if len(roles) == 0 {
+			continue
+		}
+		for _, key := range keys {
+			id := def.ID + "-" + key
+			if taken[strings.ToLower(id)] {
+				id += "-uncatalogued"
+			}
+			taken[strings.ToLower(id)] = true
+			all = append(all, Instance{Def: def, ID: id, Key: key, Name: "not in the catalogue", Roles: roles,
+				Title: what + " " + key + " (not in the catalogue)", Uncatalogued: true})
+		}
+	}
+	return all
 }
 
 func (s *Suite) expand(def *Definition) []Instance {
@@ -81,7 +146,7 @@ func (s *Suite) expand(def *Definition) []Instance {
 		items = []item{{roles: def.Audience}}
 	case "srv":
 		for _, x := range s.Catalogue.SRVs {
-			items = append(items, item{x.ID, x.Name, x.Roles})
+			items = append(items, item{x.ID, x.Name, def.Audience})
 		}
 	case "alert":
 		for _, x := range s.Catalogue.Alerts {

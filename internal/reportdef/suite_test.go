@@ -1,6 +1,7 @@
 package reportdef
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/dcc/carport/internal/extract"
@@ -26,4 +27,41 @@ func TestShippedSuiteLoads(t *testing.T) {
 		t.Errorf("IS+GS instances = %d, want >= 70", n)
 	}
 	t.Logf("instances per role: %v", count)
+}
+
+func TestInstancesWithGaps(t *testing.T) {
+	s, err := Load("../../reportdefs")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// "ad1" folds onto the catalogue's AD1: its instance gets a suffix
+	all := s.InstancesWith(Select{}, Gaps{SRVs: []string{"9.9.9"}, Alerts: []string{"N24", "ad1"}})
+	byID := map[string]Instance{}
+	for _, in := range all {
+		if _, dup := byID[in.ID]; dup {
+			t.Errorf("instance %s twice", in.ID)
+		}
+		byID[in.ID] = in
+	}
+	for id, want := range map[string]struct {
+		title string
+		roles []extract.Role
+	}{
+		"srv-9.9.9":              {"SRV 9.9.9 (not in the catalogue)", []extract.Role{extract.IS, extract.ES, extract.GS, extract.ED, extract.GT, extract.RSA, extract.OU}},
+		"alert-N24":              {"Alert N24 (not in the catalogue)", []extract.Role{extract.IS, extract.ES, extract.GS}},
+		"alert-ad1-uncatalogued": {"Alert ad1 (not in the catalogue)", []extract.Role{extract.IS, extract.ES, extract.GS}},
+	} {
+		in, ok := byID[id]
+		if !ok || in.Title != want.title || !slices.Equal(in.Roles, want.roles) || !in.Uncatalogued {
+			t.Errorf("%s = %+v (found %v), want title %q roles %v", id, in, ok, want.title, want.roles)
+		}
+	}
+	if n := len(all) - len(s.Instances(Select{})); n != 3 {
+		t.Errorf("%d gap instances, want 3", n)
+	}
+	// every SRV reaches every role of the audience: a party gets a report
+	// on every SRV it sent (outputs.md), eligible or not
+	if in := byID["srv-4.1.1"]; !in.HasRole(extract.ES) || !in.HasRole(extract.OU) {
+		t.Errorf("srv-4.1.1 roles = %v", in.Roles)
+	}
 }

@@ -13,6 +13,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/dcc/carport/internal/csvcell"
 )
 
 // writeData writes every view's CSV (or copies its File) and script (its
@@ -87,17 +89,23 @@ func rowsScript(b *bytes.Buffer, table string, csvText []byte) error {
 	return nil
 }
 
-// encodeCSV writes header and rows as RFC 4180 CSV with encoding/csv.
+// encodeCSV writes header and rows as RFC 4180 CSV with encoding/csv,
+// every cell neutralised against spreadsheet formulas (csvcell).
 func encodeCSV(header []string, rows [][]string) ([]byte, error) {
 	var b bytes.Buffer
 	w := csv.NewWriter(&b)
-	if err := w.Write(header); err != nil {
-		return nil, err
+	var safe []string
+	for _, r := range append([][]string{header}, rows...) {
+		safe = safe[:0]
+		for _, c := range r {
+			safe = append(safe, csvcell.Neutralise(c))
+		}
+		if err := w.Write(safe); err != nil {
+			return nil, err
+		}
 	}
-	if err := w.WriteAll(rows); err != nil {
-		return nil, err
-	}
-	return b.Bytes(), nil
+	w.Flush()
+	return b.Bytes(), w.Error()
 }
 
 // writeFile writes b to dst, creating its folder. Files are written in
