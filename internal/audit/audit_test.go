@@ -143,7 +143,7 @@ func TestCounterpartiesWhereTheContractAllows(t *testing.T) {
 	files := map[string]string{
 		"index.html":                           "<h1>Golf Networks</h1>",
 		"data/ED/n16-n42/by-supplier.csv":      "energy_supplier_id,n16,met,failed,pending\nSUPA,1,0,1,0\n",
-		"data/ED/n16-n42/by-supplier.js":       `carport.view("c", {"xAxis":{"data":["SUPA"]}})`,
+		"data/ED/n16-n42/page.js":              `carport.view("c", {"xAxis":{"data":["SUPA"]}})`,
 		"ED/n16-n42.html":                      "<td>SUPA</td>",
 		"data/ED/outage-unmatched/devices.csv": "rule,device_id,alert_id,generated_at\nAD1 without 8F35,00-00-00-00-00-00-00-01,A1,2026-10-10T10:00:00Z\n",
 	}
@@ -151,13 +151,13 @@ func TestCounterpartiesWhereTheContractAllows(t *testing.T) {
 		t.Fatalf("honest ED site: %v", err)
 	}
 	// an id not in by-supplier.csv, in its chart: a leak
-	files["data/ED/n16-n42/by-supplier.js"] = `carport.view("c", {"xAxis":{"data":["SUPA","SUPB"]}})`
+	files["data/ED/n16-n42/page.js"] = `carport.view("c", {"xAxis":{"data":["SUPA","SUPB"]}})`
 	_, err := ix.Check("DNOA", site(t, files), nil)
-	if !IsLeak(err) || !strings.Contains(err.Error(), "data/ED/n16-n42/by-supplier.js:1: another party's id") {
+	if !IsLeak(err) || !strings.Contains(err.Error(), "data/ED/n16-n42/page.js:1: another party's id") {
 		t.Errorf("SUPB in the chart: %v", err)
 	}
 	// an allowed id on another page: a leak
-	files["data/ED/n16-n42/by-supplier.js"] = `carport.view("c", {"xAxis":{"data":["SUPA"]}})`
+	files["data/ED/n16-n42/page.js"] = `carport.view("c", {"xAxis":{"data":["SUPA"]}})`
 	files["ED/alerts-all.html"] = "<p>SUPA</p>"
 	_, err = ix.Check("DNOA", site(t, files), nil)
 	if !IsLeak(err) || !strings.Contains(err.Error(), "ED/alerts-all.html:1: another party's id") {

@@ -37,7 +37,7 @@ const (
 
 // bySupplierViews show by-supplier.csv: its chart data and its page may
 // carry the ids that file holds, and no other.
-var bySupplierViews = []string{"data/ED/n16-n42/by-supplier.js", "ED/n16-n42.html"}
+var bySupplierViews = []string{"data/ED/n16-n42/page.js", "ED/n16-n42.html"}
 
 // Stats is what one Check read.
 type Stats struct {

@@ -28,6 +28,9 @@ type Options struct {
 	// public (the pinned echarts.min.js): a site file byte-identical to
 	// one of them is not scanned.
 	Public []string
+	// MaxBadFraction is the policy's bad-row tolerance, the engine's own:
+	// the audit skips the rows the engine skipped (0: the default 0.1%).
+	MaxBadFraction float64
 }
 
 // Index is what the audit knows of the month.
@@ -88,7 +91,7 @@ func Build(o Options) (*Index, error) {
 		workers []*worker
 	)
 	roles := [4]extract.Role{extract.IS, extract.ES, extract.GS, extract.ED}
-	_, err := extract.ScanDevices(o.Extracts, extract.Options{Parties: o.Parties, Symbols: sym, Workers: o.Workers},
+	_, err := extract.ScanDevices(o.Extracts, extract.Options{Parties: o.Parties, Symbols: sym, Workers: o.Workers, MaxBadFraction: o.MaxBadFraction},
 		func(w int) func(*extract.Device) {
 			wk := &worker{files: map[int]*bufio.Writer{}}
 			mu.Lock()

@@ -189,7 +189,8 @@ func (e *env) runBuild(f buildFlags) (err error) {
 		}
 	}
 	t0 := time.Now()
-	ix, err := audit.Build(audit.Options{Extracts: f.extracts, Parties: eng.Parties, StageDir: engStage.Path, Workers: f.workers, Public: []string{f.ech}})
+	ix, err := audit.Build(audit.Options{Extracts: f.extracts, Parties: eng.Parties, StageDir: engStage.Path, Workers: f.workers, Public: []string{f.ech},
+		MaxBadFraction: suite.Policy.MaxBadFraction})
 	if err != nil {
 		return interrupted(ctx, sig, err)
 	}

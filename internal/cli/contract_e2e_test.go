@@ -54,9 +54,20 @@ func handMonth(t *testing.T, extra map[string]string, args ...string) (demoMonth
 			t.Fatal(err)
 		}
 	}
+	pub, sec, err := bundle.GenerateSigningKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	signing := filepath.Join(d.extracts, "identities", "dcc-signing.key")
+	if err := os.WriteFile(filepath.Join(d.extracts, "keys", "dcc-signing.pub"), pub, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(signing, sec, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	var stderr bytes.Buffer
 	code := Run(append([]string{"build", "--extracts", d.extracts, "--period", "2026-10", "--keys", filepath.Join(d.extracts, "keys"),
-		"--out", d.out, "--stage", t.TempDir(), "--reportdefs", repoPath("reportdefs"), "--templates", repoPath("templates"),
+		"--signing-key", signing, "--out", d.out, "--stage", t.TempDir(), "--reportdefs", repoPath("reportdefs"), "--templates", repoPath("templates"),
 		"--content", repoPath("content"), "--echarts", repoPath("node_modules", "echarts", "dist", "echarts.min.js")}, args...),
 		nil, io.Discard, &stderr)
 	return d, code, stderr.String()

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -19,6 +20,8 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+
+	"github.com/dcc/carport/internal/csvcell"
 )
 
 const chromiumPath = "/usr/bin/chromium"
@@ -370,9 +373,22 @@ func TestDownloadNeutralisesFormulas(t *testing.T) {
 	if got != want {
 		t.Errorf("download:\ngot  %q\nwant %q", got, want)
 	}
-	// the shown table keeps the text as it is: only the download changes
-	if c := s.col("t-notes", 0); len(c) != 7 || c[0] != `=HYPERLINK("http://x")` {
+	// the table shows the view's CSV cells, neutralised once at the
+	// source: the download does not neutralise them a second time
+	if c := s.col("t-notes", 0); len(c) != 7 || c[0] != `'=HYPERLINK("http://x")` {
 		t.Errorf("table shows %q", c)
+	}
+	// the browser's rule itself, on raw cells: csvcell's rule
+	var raw []string
+	s.eval(`[`+"`=HYPERLINK(\"http://x\")`"+`, "+1", "-3.5", "-2+3", "@x", "\tT", "\rC", "1e3", "-1e3", "'=x", "plain"].map(carport.safeCell)`, &raw)
+	wantRaw := []string{`'=HYPERLINK("http://x")`, "'+1", "-3.5", "'-2+3", "'@x", "'\tT", "'\rC", "1e3", "'-1e3", "'=x", "plain"}
+	if !slices.Equal(raw, wantRaw) {
+		t.Errorf("carport.safeCell:\ngot  %q\nwant %q", raw, wantRaw)
+	}
+	for i, c := range []string{`=HYPERLINK("http://x")`, "+1", "-3.5", "-2+3", "@x", "\tT", "\rC", "1e3", "-1e3", "'=x", "plain"} {
+		if g := csvcell.Neutralise(c); g != wantRaw[i] {
+			t.Errorf("csvcell.Neutralise(%q) = %q, the browser gives %q", c, g, wantRaw[i])
+		}
 	}
 	s.finish(4)
 }

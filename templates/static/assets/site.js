@@ -105,10 +105,13 @@
   }
 
   // A cell a spreadsheet would run as a formula (=, +, -, @, tab or CR
-  // first) is written with a leading ' ; the numbers of a numeric column,
-  // negative ones included, stay numbers (OWASP "CSV Injection").
-  function safeCell(s, numeric) {
-    if (numeric && NUMBER.test(s)) { return s; }
+  // first) is written with a leading ' ; a number (optional '-', digits,
+  // optional fraction) stays a number (OWASP "CSV Injection"). This is
+  // internal/csvcell's rule, which the site's CSV files already follow:
+  // it is idempotent, so a cell neutralised there is not changed again.
+  var PLAIN_NUMBER = /^-?[0-9]+(\.[0-9]+)?$/;
+  function safeCell(s) {
+    if (PLAIN_NUMBER.test(s)) { return s; }
     if (/^[=+\-@\t\r]/.test(s)) { return "'" + s; }
     return s;
   }
@@ -432,7 +435,7 @@
     var cols = this.cols, rows = this.rows;
     var lines = [this.head.map(function (h) { return csvField(h); }).join(',')];
     this.shown.forEach(function (i) {
-      lines.push(rows[i].map(function (c, j) { return csvField(safeCell(c, cols[j] && cols[j].numeric)); }).join(','));
+      lines.push(rows[i].map(function (c, j) { return csvField(safeCell(c)); }).join(','));
     });
     return lines.join('\n') + '\n';
   };
