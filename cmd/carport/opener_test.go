@@ -55,6 +55,7 @@ const (
 	sayOtherKey      = "This bundle is signed by another key than the DCC\u2019s, so it is refused and nothing is shown."
 	sayUnsafe        = "This bundle holds a file the opener does not accept, so it is refused and nothing is shown."
 	sayTooLarge      = "This bundle is too large to open in a browser tab: download it and open it with carport open."
+	sayFetchFailed   = "The bundle could not be downloaded from the host (your session may have ended): reload the page to try again."
 	sayNoIdentity    = "That file is not an age identity file: choose the file that holds your party\u2019s secret key (a line starting AGE-SECRET-KEY-)."
 )
 
@@ -587,6 +588,25 @@ func TestOpenerInBrowser(t *testing.T) {
 	for _, p := range b2.takeProblems() {
 		t.Errorf("browser (SUPB): %s", p)
 	}
+	// signing out drops the view too
+	var pqView string
+	b2.eval(`document.getElementById("site").contentWindow.location.href`, &pqView)
+	b2.run("signing out", chromedp.Click(`form[action="/signout"] button`), chromedp.WaitVisible(`#email`))
+	b2.run("loading the view after signing out", chromedp.Navigate(pqView))
+	b2.eval(`({Status: performance.getEntriesByType("navigation")[0].responseStatus, Body: document.body.innerText})`, &after)
+	if after.Status != 404 || strings.Contains(after.Body, "Bravo") {
+		t.Errorf("after signing out %s answered %d %q, want a 404", pqView, after.Status, after.Body)
+	}
+	b2.takeProblems()
+
+	// a session that ended is not mistaken for an unsigned bundle
+	b3 := newBrowser(t, time.Minute)
+	b3.signIn(base, "bea@bravo.example")
+	b3.run("the opener", chromedp.Navigate(base+"open/"+goodP+"/"+pqParty), chromedp.WaitReady(`#opener[data-ready]`))
+	f.mustCarport("users", "disable", "bea@bravo.example") // refused from the next request on
+	b3.run("choosing the identity file", chromedp.SetUploadFiles(`#identity`, []string{f.idFile(pqParty)}))
+	b3.refused("a session that ended", sayFetchFailed)
+	b3.takeProblems()
 }
 
 // TestOpenerRefusals: each bundle carport open refuses is refused in the

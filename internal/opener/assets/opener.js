@@ -81,7 +81,7 @@
 		damaged: 'This bundle is damaged or incomplete, so it is refused and nothing is shown: download it again, or tell the DCC.',
 		unsafe: 'This bundle holds a file the opener does not accept, so it is refused and nothing is shown.',
 		tooLarge: 'This bundle is too large to open in a browser tab: download it and open it with carport open.',
-		fetchFailed: 'The bundle could not be downloaded from the host: reload the page to try again.',
+		fetchFailed: 'The bundle could not be downloaded from the host (your session may have ended): reload the page to try again.',
 		noSupport: 'This browser cannot show a bundle from memory (it lacks service workers or WebCrypto): download it and open it with carport open.'
 	};
 	function mismatch(a, b) {
@@ -305,6 +305,17 @@
 			throw new Refusal(say.fetchFailed, String(e.message || e));
 		}
 		if (res.status === 404) {
+			// no signature, or no access at all (signed out meanwhile):
+			// only a bundle that is there without its signature is unsigned
+			var head = null;
+			try {
+				head = await fetch(cfg.bundle, { method: 'HEAD', credentials: 'same-origin', cache: 'no-store', redirect: 'error' });
+			} catch (e) {
+				// answered below
+			}
+			if (!head || !head.ok) {
+				throw new Refusal(say.fetchFailed, 'the host answered ' + (head ? head.status : 'nothing') + ' for the bundle and 404 for its signature');
+			}
 			throw new Refusal(say.unsigned, 'the host has no signature beside the bundle');
 		}
 		if (!res.ok) {
