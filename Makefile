@@ -7,7 +7,7 @@ DEMO := demo
 BIN := bin/carport
 ECHARTS := node_modules/echarts/dist/echarts.min.js
 
-.PHONY: all deps build demo serve-demo test check bench bench-serve clean
+.PHONY: all deps build demo serve-demo test check bench bench-serve bench-opener opener clean
 
 all: build
 
@@ -20,6 +20,16 @@ deps: $(ECHARTS)
 
 build: deps
 	$(GO) build -o $(BIN) ./cmd/carport
+
+# The in-browser opener's third-party code (age-encryption, fflate, @noble/*,
+# pinned in package-lock.json), bundled by the pinned esbuild into the
+# committed internal/opener/assets/vendor.js. Run after changing those
+# packages (or the opener's own files), then commit: it also rewrites the
+# README's list of the opener's sums. go build itself needs no Node.js.
+opener: deps
+	./scripts/opener-vendor.sh
+	$(GO) test -count=1 -run 'TestReadmeListsSums' ./internal/opener/ -update
+	$(GO) test -count=1 ./internal/opener/
 
 # A realistic synthetic month, every party's site rendered and sealed.
 demo: build
@@ -70,6 +80,16 @@ SERVE_BENCH_SIZE ?= 200MB
 bench-serve:
 	$(GO) build -o $(BIN) ./cmd/carport
 	$(GO) run ./scripts/servebench -carport $(BIN) -n $(SERVE_BENCH_N) -size $(SERVE_BENCH_SIZE)
+
+# The in-browser opener in headless Chromium: a bundle of OPENER_BENCH_MB
+# (50) MB opened through carport serve, failing above 5 s; then, when
+# make demo has run, the demo's largest bundle.
+OPENER_BENCH_MB ?= 50
+bench-opener: deps
+	set -o pipefail; CARPORT_OPENER_BUDGET=1 OPENER_BENCH_MB=$(OPENER_BENCH_MB) $(GO) test -count=1 -run '^TestOpenerLargeBundle$$' -v ./cmd/carport/ | grep -E '^(opener:|--- |ok|FAIL)'
+	@set -o pipefail; if [ -d $(DEMO)/out/$(PERIOD) ]; then \
+		CARPORT_OPENER_DEMO=$(DEMO) CARPORT_OPENER_PERIOD=$(PERIOD) $(GO) test -count=1 -run '^TestOpenerDemoBundle$$' -v ./cmd/carport/ | grep -E '^(opener:|--- |ok|FAIL)'; \
+	else echo "bench-opener: no $(DEMO)/out/$(PERIOD): run make demo for the demo's largest bundle"; fi
 
 clean:
 	rm -rf bin $(DEMO)

@@ -40,5 +40,7 @@ for f in "${bundles[@]}"; do
 done
 "$BIN" release --db "$db" --root "$DEMO/out" --period "$PERIOD" --outbox "$outbox"
 echo "Open a link, choose a password, sign in at $url. Mail goes to $outbox/."
+echo "View in browser opens a bundle in the tab: choose $DEMO/extracts/identities/<party>.key."
 echo "Admin commands: $BIN users list --db $db; $BIN usage --db $db"
-exec "$BIN" serve --root "$DEMO/out" --db "$db" --addr "$ADDR" --outbox "$outbox"
+# --pub: the demo's signing key, for the in-browser opener (View in browser)
+exec "$BIN" serve --root "$DEMO/out" --db "$db" --addr "$ADDR" --outbox "$outbox" --pub "$DEMO/extracts/keys/dcc-signing.pub"

@@ -50,6 +50,7 @@ type served struct {
 	cmd                *exec.Cmd
 	exited             chan error
 	files              map[string][]byte
+	extra              []string // more arguments of carport serve
 }
 
 // startServe publishes bundles of parties A and B for the released
@@ -106,7 +107,7 @@ func (s *served) start() {
 	addr := "127.0.0.1:" + freePort(t)
 	logf, err := os.Create(s.logf)
 	check(t, err)
-	s.cmd = exec.Command(bin, "serve", "--root", s.out, "--db", s.db, "--addr", addr, "--outbox", s.outbox)
+	s.cmd = exec.Command(bin, append([]string{"serve", "--root", s.out, "--db", s.db, "--addr", addr, "--outbox", s.outbox}, s.extra...)...)
 	s.cmd.Stdout, s.cmd.Stderr = logf, logf
 	check(t, s.cmd.Start())
 	s.exited = make(chan error, 1)

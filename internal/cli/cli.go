@@ -37,12 +37,12 @@ usage:
   carport lint [--reportdefs DIR] [--base REF]
   carport list [--search TEXT] [--role R] [--status S] [--category C] [--format table|csv|json]
   carport plan --base REF [--reportdefs DIR] [--extracts DIR [--period YYYY-MM --party ID]]
-  carport serve --root OUT --db FILE [--addr 127.0.0.1:8080] [--tls-cert F --tls-key F] [--public-url URL]
+  carport serve --root OUT --db FILE [--addr 127.0.0.1:8080] [--tls-cert F --tls-key F] [--public-url URL] [--pub FILE]
   carport users list|show|add|approve|link|disable|enable|set-party|make-admin|delete|token ... --db FILE
   carport release --db FILE --root OUT --period YYYY-MM [--party ID ...]
   carport revoke --db FILE --period YYYY-MM [--party ID ...]
   carport usage --db FILE [--from YYYY-MM] [--to YYYY-MM] [--undownloaded] [--format table|csv|json]
-  carport version
+  carport version [--opener]
 
 Run 'carport COMMAND -h' for the flags of a command.
 
@@ -94,7 +94,7 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case "usage":
 		err = env.usage(args[1:])
 	case "version", "--version":
-		fmt.Fprintln(stdout, "carport", Version)
+		err = env.version(args[1:])
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 	default:

@@ -119,7 +119,7 @@ func (h *hostFlags) sender(pub *url.URL) (mail.Sender, error) {
 }
 
 func (e *env) serve(args []string) error {
-	fs := e.flags("serve", "--root OUT --db FILE [--addr 127.0.0.1:8080] [--tls-cert F --tls-key F] [--public-url URL] [--insecure-http]")
+	fs := e.flags("serve", "--root OUT --db FILE [--addr 127.0.0.1:8080] [--tls-cert F --tls-key F] [--public-url URL] [--insecure-http] [--pub FILE]")
 	h := addHostFlags(fs, true, true)
 	root := fs.String("root", "", "the published folder: OUT of carport build (OUT/PERIOD/<party>.zip.age)")
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
@@ -128,7 +128,12 @@ func (e *env) serve(args []string) error {
 	insecure := fs.Bool("insecure-http", false, "allow plain HTTP on a non-loopback address (only behind a TLS proxy)")
 	trustXFF := fs.Bool("trust-forwarded", false, "take the client address from the proxy's X-Forwarded-For (only behind a proxy that sets it)")
 	grace := fs.Duration("shutdown-timeout", 5*time.Minute, "on SIGTERM or SIGINT, how long running downloads get to finish")
+	pubFile := fs.String("pub", "", "the DCC public signing key (minisign) that the in-browser opener checks bundles against (default: the key built into carport)")
 	if err := parse(fs, args); err != nil {
+		return err
+	}
+	signingKey, err := openKey(*pubFile)
+	if err != nil {
 		return err
 	}
 	if err := required(fs, "root"); err != nil {
@@ -178,7 +183,8 @@ func (e *env) serve(args []string) error {
 	}
 	log := slog.New(slog.NewTextHandler(e.stderr, nil))
 	srv, err := host.New(host.Options{Out: out, DB: db, Mail: sender, PublicURL: pub,
-		SecureCookies: tlsOn || pub.Scheme == "https", TrustForwarded: *trustXFF, Log: log, Version: Version})
+		SecureCookies: tlsOn || pub.Scheme == "https", TrustForwarded: *trustXFF, Log: log, Version: Version,
+		SigningKey: signingKey.String()})
 	if err != nil {
 		return err
 	}

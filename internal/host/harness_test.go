@@ -35,6 +35,9 @@ const (
 	unrel    = "2026-09"
 	secret   = "SECRET-OUTSIDE-THE-ROOT"
 	password = "correct horse battery staple"
+	// testSigningKey is a minisign public key (id 310F31531F9C2D4E) for
+	// the opener pages.
+	testSigningKey = "RWROLZwfUzEPMXA+6VcU8ifzO7Ru+R44cuLjMlnalliprE1Oph4YCxiU"
 )
 
 type syncBuf struct {
@@ -66,6 +69,13 @@ type testHost struct {
 // them, and serves it all.
 func newTestHost(t testing.TB) *testHost {
 	t.Helper()
+	return newTestHostWith(t, nil)
+}
+
+// newTestHostWith is newTestHost with tweak applied to the server's
+// options.
+func newTestHostWith(t testing.TB, tweak func(*Options)) *testHost {
+	t.Helper()
 	dir := t.TempDir()
 	h := &testHost{t: t, dir: dir, out: filepath.Join(dir, "out"), log: &syncBuf{}, files: map[string][]byte{}}
 	h.put(released+"/"+partyA+".zip.age", 300_000)
@@ -89,15 +99,19 @@ func newTestHost(t testing.TB) *testHost {
 	must(t, err)
 	t.Cleanup(func() { o.Close() })
 	h.outbox = &mail.Outbox{Dir: filepath.Join(dir, "outbox"), From: "carport@example.org"}
-	h.start(o)
+	h.start(o, tweak)
 	return h
 }
 
-func (h *testHost) start(o *published.Out) {
+func (h *testHost) start(o *published.Out, tweak func(*Options)) {
 	t := h.t
 	pub, _ := url.Parse("http://127.0.0.1/") // replaced once the port is known
-	srv, err := New(Options{Out: o, DB: h.db, Mail: h.outbox, PublicURL: pub, Version: "test",
-		Log: slog.New(slog.NewTextHandler(h.log, nil))})
+	opts := Options{Out: o, DB: h.db, Mail: h.outbox, PublicURL: pub, Version: "test",
+		Log: slog.New(slog.NewTextHandler(h.log, nil)), SigningKey: testSigningKey}
+	if tweak != nil {
+		tweak(&opts)
+	}
+	srv, err := New(opts)
 	must(t, err)
 	h.srv, h.admin = srv, srv.admin
 	ctx, cancel := context.WithCancel(context.Background())

@@ -16,6 +16,7 @@ type policy struct {
 	csp   string
 	cache string
 	extra map[string]string
+	page  bool // a page: a signed-out GET goes to the sign-in form
 }
 
 var (
@@ -24,6 +25,26 @@ var (
 	pagePolicy = &policy{
 		csp:   "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
 		cache: "no-store",
+		page:  true,
+	}
+	// openerPolicy: the opener page (opener.go). Scripts only from this
+	// host (each also pinned by Subresource Integrity in the page), fetches
+	// only to this host, the view's iframe and service worker only from
+	// this host, and Trusted Types: the one script URL the page may hand
+	// the browser is the service worker's, through its own policy.
+	openerPolicy = &policy{
+		csp: "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; " +
+			"frame-src 'self'; worker-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; " +
+			"require-trusted-types-for 'script'; trusted-types carport-opener",
+		cache: "no-store",
+		page:  true,
+	}
+	// openerAssetPolicy: the opener's scripts and stylesheet (public, the
+	// same for everyone, revalidated by ETag). The CSP also binds the
+	// service worker, which needs no network at all.
+	openerAssetPolicy = &policy{
+		csp:   "default-src 'none'; frame-ancestors 'none'",
+		cache: "no-cache",
 	}
 	// downloadPolicy: files sent as attachments; nothing in them may run
 	// even if a browser displays them.

@@ -110,6 +110,10 @@ func (s *Server) css(w http.ResponseWriter, r *http.Request, _ *request) {
 	http.ServeContent(w, r, "host.css", time.Time{}, bytes.NewReader(hostCSS))
 }
 
+// noIcon answers the browser's request for a tab icon: there is none, and
+// an empty answer keeps the browser's console free of a failed load.
+func noIcon(w http.ResponseWriter, _ *http.Request, _ *request) { w.WriteHeader(http.StatusNoContent) }
+
 func (s *Server) privacy(w http.ResponseWriter, r *http.Request, rq *request) {
 	s.render(w, r, rq, http.StatusOK, "privacy", page{Title: "Privacy", Nav: "privacy"})
 }
@@ -400,6 +404,7 @@ type bundleView struct {
 	Period, Month              string
 	File, Folder, Href         string
 	SigFile, SigHref           string
+	Open                       string // the opener page ("" without one)
 	Size                       string
 	Built, BuiltISO            string
 	Released, ReleasedISO, Sum string
@@ -495,6 +500,9 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request, rq *request) {
 		if b.Signature >= 0 {
 			v.SigFile = name + ".minisig"
 			v.SigHref = "/files/" + b.Period + "/" + b.Party + published.SignatureExt
+		}
+		if s.o.SigningKey != "" {
+			v.Open = "/open/" + b.Period + "/" + b.Party
 		}
 		views = append(views, v)
 	}

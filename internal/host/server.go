@@ -64,7 +64,12 @@ type Options struct {
 	TrustForwarded bool
 	Log            *slog.Logger // nil: discard
 	Version        string
-	Now            func() time.Time // nil: time.Now
+	// SigningKey is the DCC's public minisign key (the bare base64 line)
+	// that the in-browser opener checks bundles against; it is served
+	// with the opener page. Empty: no opener (no /open pages, no "View in
+	// browser" buttons).
+	SigningKey string
+	Now        func() time.Time // nil: time.Now
 }
 
 // Server is the file host's HTTP handler.
@@ -75,6 +80,7 @@ type Server struct {
 	pages    map[string]*template.Template
 	throttle *throttle
 	cookie   string
+	keyID    string // of Options.SigningKey
 	log      *slog.Logger
 	bg       sync.WaitGroup // mails sent after the response
 }
@@ -133,9 +139,17 @@ func (s *Server) routes() []route {
 		{"GET /privacy", anyone, pagePolicy, 0, s.privacy},
 		{"GET /account", signedIn, pagePolicy, 0, s.account},
 		{"GET /assets/host.css", anyone, assetPolicy, 0, s.css},
+		{"GET /favicon.ico", anyone, assetPolicy, 0, noIcon},
 
 		{"GET /files/{period}/{file}", partyUser, downloadPolicy, bearerOK, s.download},
 		{"GET /api/v1/bundles", partyUser, apiPolicy, bearerOK, s.apiBundles},
+
+		// The in-browser opener (opener.go). Its views, /view/<period>/
+		// <party>/<id>/…, are answered by a service worker inside the
+		// user's browser and never routed here: should one reach the host
+		// (the view closed, the worker gone) it gets the catch-all 404.
+		{"GET /open/{period}/{party}", partyUser, openerPolicy, 0, s.openPage},
+		{"GET /opener/{file}", anyone, openerAssetPolicy, 0, s.openerAsset},
 
 		{"GET /admin", dccAdmin, pagePolicy, 0, s.adminPeriods},
 		{"POST /admin/release", dccAdmin, pagePolicy, 0, s.adminRelease},
@@ -166,6 +180,11 @@ func New(o Options) (*Server, error) {
 		s.cookie = "__Host-carport_session"
 	}
 	var err error
+	if o.SigningKey != "" {
+		if s.keyID, err = minisignKeyID(o.SigningKey); err != nil {
+			return nil, err
+		}
+	}
 	if s.pages, err = parsePages(); err != nil {
 		return nil, err
 	}
@@ -270,7 +289,7 @@ func (s *Server) wrap(rt route) http.Handler {
 		switch rt.access {
 		case signedIn, partyUser, dccAdmin:
 			if rq.user == nil {
-				if rt.policy == pagePolicy && r.Method == http.MethodGet {
+				if rt.policy.page && r.Method == http.MethodGet {
 					http.Redirect(rw, r, "/signin", http.StatusSeeOther)
 					return
 				}
