@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/dcc/carport/internal/extract"
+	"github.com/dcc/carport/internal/history"
 	"github.com/dcc/carport/internal/reportdef"
 )
 
@@ -24,6 +25,9 @@ type RoleReport struct {
 type ReportOut struct {
 	Instance reportdef.Instance
 	Views    []ViewOut
+	// Figures are the month's compact figures the history keeps (and
+	// trends draw); nil for a report without monthly figures.
+	Figures *history.Report
 }
 
 // ViewOut is one computed view: a CSV's header and rows, or a file already
@@ -61,6 +65,7 @@ type builder struct {
 	// aggregates, merged once for its league, summary and rtt views.
 	cur    *reportdef.Instance
 	months monthsMemo
+	scoped scopesMemo
 }
 
 // incidentsOn returns the ";"-joined ids of incidents overlapping day d.
@@ -117,6 +122,7 @@ func (b *builder) instance(in *reportdef.Instance, role extract.Role, me extract
 		// peers alike, only the codes the recipient had in the role
 		in1 = ev.received(rid, in1, me)
 	}
+	rep.Figures = b.figures(in, role, ev, in1, me)
 	for _, v := range in.ViewsFor(role) {
 		var t table
 		var file string

@@ -100,18 +100,39 @@ func (b *builder) league(ev *events, role roleID, in codeSet, me extract.Sym) ta
 // scopes returns the recipient's aggregate, the industry aggregate and the
 // number of peers that contributed to the industry figure (peers with at
 // least one event, or with a duration when durations matter).
+// The aggregates are merged once per instance and role (summary, rtt and
+// the history's figures all ask); callers only read them.
 func (b *builder) scopes(ev *events, role roleID, in codeSet, me extract.Sym, needDur bool) (you, ind *monthAgg, peers int) {
-	months := b.partyMonths(ev, role, in)
-	you, ind = &monthAgg{}, &monthAgg{}
-	for p, m := range months {
-		ind.merge(m)
-		if p == me {
-			you.merge(m)
-		} else if m.n > 0 && (!needDur || m.durN > 0) {
-			peers++
+	sm := &b.scoped
+	if sm.you == nil || sm.ev != ev || sm.role != role || sm.inst != b.cur || b.cur == nil {
+		months := b.partyMonths(ev, role, in)
+		*sm = scopesMemo{ev: ev, role: role, inst: b.cur, you: &monthAgg{}, ind: &monthAgg{}}
+		for p, m := range months {
+			sm.ind.merge(m)
+			if p == me {
+				sm.you.merge(m)
+			} else if m.n > 0 {
+				sm.peers++
+				if m.durN > 0 {
+					sm.durPeers++
+				}
+			}
 		}
 	}
-	return you, ind, peers
+	if needDur {
+		return sm.you, sm.ind, sm.durPeers
+	}
+	return sm.you, sm.ind, sm.peers
+}
+
+// scopesMemo holds the recipient's and the industry's aggregates of the
+// instance being built (see scopes).
+type scopesMemo struct {
+	ev              *events
+	role            roleID
+	inst            *reportdef.Instance
+	you, ind        *monthAgg
+	peers, durPeers int // peers with events; with a duration
 }
 
 func durCells(m *monthAgg) []string {
