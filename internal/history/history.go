@@ -314,7 +314,9 @@ func (r *Report) check(k int) error {
 	return nil
 }
 
-func (o Outcomes) valid() bool { return o.Requests >= 0 && o.Successes >= 0 && o.Successes <= o.Requests }
+func (o Outcomes) valid() bool {
+	return o.Requests >= 0 && o.Successes >= 0 && o.Successes <= o.Requests
+}
 
 // Marshal encodes an entry as its file holds it: indented JSON, one
 // member a line, ending in a newline. Equal entries give equal bytes.
