@@ -147,10 +147,12 @@ ci-preview: build
 # host:/path), read over ssh with the key in $$CARPORT_EXTRACTS_SSH_KEY when
 # set; HOST_DEST, when set, is the host's root as an rsync destination (key
 # in $$CARPORT_HOST_SSH_KEY). The DCC's signing key comes from
-# $$CARPORT_SIGNING_KEY. The build's log and the run report are copied to
+# $$CARPORT_SIGNING_KEY; KEYS is the parties' keys folder (the repository's
+# keys/). The build's log and the run report are copied to
 # run-report/ for the workflow's artifact.
 override MONTH := $(or $(MONTH),$(shell date -u -d "$$(date -u +%Y-%m-01) -1 month" +%Y-%m))
 override STATE := $(or $(STATE),state)
+KEYS ?= keys
 EXTRACTS_SRC ?=
 HOST_DEST ?=
 MONTHLY_EXTRACTS = $(STATE)/extracts/$(MONTH)
@@ -170,11 +172,11 @@ monthly-fetch: monthly-state
 monthly-check: monthly-state build
 	./$(BIN) lint
 	./$(BIN) lint --extracts $(MONTHLY_EXTRACTS) --period $(MONTH)
-	./$(BIN) keys check --extracts $(MONTHLY_EXTRACTS) --keys keys
+	./$(BIN) keys check --extracts $(MONTHLY_EXTRACTS) --keys $(KEYS)
 
 monthly-build: monthly-state build
 	rm -rf $(MONTHLY_REPORT) && mkdir -p $(MONTHLY_REPORT)
-	set -o pipefail; ./$(BIN) build --extracts $(MONTHLY_EXTRACTS) --period $(MONTH) --keys keys \
+	set -o pipefail; ./$(BIN) build --extracts $(MONTHLY_EXTRACTS) --period $(MONTH) --keys $(KEYS) \
 		--out $(MONTHLY_OUT) 2>&1 | tee $(MONTHLY_REPORT)/build.log
 
 # The DCC run report (run.json, run.html) of the published period.
