@@ -497,3 +497,42 @@ M1,peer 5,F2,1.000000`)
 		t.Errorf("withheld = %q, want it to name H1", v.Withheld)
 	}
 }
+
+// TestPeersWithoutDurationsStillCount: a peer whose requests of an SRV all
+// lack a round trip time still contributed to the month's industry figures
+// (outputs.md counts the peers that had events, as its alerts' daily view
+// says), so with k peers the industry RTT row is published, over the
+// round trip times there are; with k−1 it is withheld.
+func TestPeersWithoutDurationsStillCount(t *testing.T) {
+	for _, tc := range []struct {
+		peers int
+		want  string
+	}{
+		{5, `
+scope,requests,best_ms,worst_ms,mean_ms,median_ms,p95_ms
+you,1,100,100,100,100,100
+industry,5,100,500,300,300,500`},
+		{4, `
+scope,requests,best_ms,worst_ms,mean_ms,median_ms,p95_ms
+you,1,100,100,100,100,100
+industry,,,,,,`},
+	} {
+		f := newFixture(t)
+		f.party("SUPA", "Alpha Energy", "IS")
+		f.sr("SUPA", "IS", "4.1.1", "2026-10-02T10:00:00Z", "100", "success", "I0")
+		for i := 1; i <= tc.peers; i++ {
+			id := "PEER" + itoa(int64(i))
+			f.party(id, "Peer "+itoa(int64(i)), "IS")
+			rtt := itoa(int64(100 * (i + 1)))
+			if i == tc.peers {
+				rtt = "" // this peer's only request has no round trip time
+			}
+			f.sr(id, "IS", "4.1.1", "2026-10-02T11:00:00Z", rtt, "success", "I0")
+		}
+		pr, err := f.run().Party("SUPA")
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantCSV(t, "rtt", findView(t, findReport(t, pr, extract.IS, "srv-4.1.1"), "rtt"), tc.want)
+	}
+}

@@ -33,7 +33,7 @@ func (b *builder) partyMonths(ev *events, role roleID, in codeSet) map[extract.S
 // with a round trip time and are empty when none had one. The industry row
 // obeys the minimum-peers rule like every other industry figure.
 func (b *builder) srvSummary(ev *events, role roleID, in codeSet, me extract.Sym) table {
-	you, ind, peers := b.scopes(ev, role, in, me, false)
+	you, ind, peers := b.scopes(ev, role, in, me)
 	cells := func(m *monthAgg) []string {
 		med := ""
 		if m.durN > 0 {

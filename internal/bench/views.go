@@ -98,16 +98,20 @@ func (b *builder) league(ev *events, role roleID, in codeSet, me extract.Sym) ta
 }
 
 // scopes returns the recipient's aggregate, the industry aggregate and the
-// number of peers that contributed to the industry figure (peers with at
-// least one event, or with a duration when durations matter).
-func (b *builder) scopes(ev *events, role roleID, in codeSet, me extract.Sym, needDur bool) (you, ind *monthAgg, peers int) {
+// number of peers that contributed to the industry figures: peers with at
+// least one event in the group. One rule for every industry cell, rates and
+// durations alike, as outputs.md spells it for the alerts' daily view (the
+// industry cells of a day "are published when at least k role peers
+// received those codes that day"), so a peer whose requests all lack a
+// round trip time still counts, as it does in daily.csv.
+func (b *builder) scopes(ev *events, role roleID, in codeSet, me extract.Sym) (you, ind *monthAgg, peers int) {
 	months := b.partyMonths(ev, role, in)
 	you, ind = &monthAgg{}, &monthAgg{}
 	for p, m := range months {
 		ind.merge(m)
 		if p == me {
 			you.merge(m)
-		} else if m.n > 0 && (!needDur || m.durN > 0) {
+		} else if m.n > 0 {
 			peers++
 		}
 	}
@@ -124,7 +128,7 @@ func durCells(m *monthAgg) []string {
 
 // rtt builds rtt.csv: scope,requests,best_ms,worst_ms,mean_ms,median_ms,p95_ms.
 func (b *builder) rtt(ev *events, role roleID, in codeSet, me extract.Sym) table {
-	you, ind, peers := b.scopes(ev, role, in, me, true)
+	you, ind, peers := b.scopes(ev, role, in, me)
 	t := table{header: []string{"scope", "requests", "best_ms", "worst_ms", "mean_ms", "median_ms", "p95_ms"}}
 	t.rows = append(t.rows, append([]string{"you"}, durCells(you)...))
 	if Disclosed(peers, b.k) {
@@ -139,7 +143,7 @@ func (b *builder) rtt(ev *events, role roleID, in codeSet, me extract.Sym) table
 // summary builds the alert summary.csv:
 // scope,alerts,delivered,delivery_rate,mean_delivery_ms,median_delivery_ms.
 func (b *builder) summary(ev *events, role roleID, in codeSet, me extract.Sym) table {
-	you, ind, peers := b.scopes(ev, role, in, me, false)
+	you, ind, peers := b.scopes(ev, role, in, me)
 	cells := func(m *monthAgg) []string {
 		med := ""
 		if m.durN > 0 {

@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -14,7 +15,8 @@ func TestParseTimestamp(t *testing.T) {
 		{"2026-10-04T14:02:11.250+01:00", true},
 		{"2026-10-04T14:02:11.2+01:00", true},
 		{"2026-10-04T14:02:11.123456789-05:30", true},
-		{"2026-10-04t13:02:11z", false}, // lowercase, as time.Parse
+		{"2026-10-04t13:02:11z", true}, // RFC 3339 5.6 allows lower case t and z
+		{"2026-10-04t14:02:11.250+01:00", true},
 		{"2024-02-29T00:00:00Z", true},
 		{"1969-12-31T23:59:59.999Z", true},
 		{"2026-10-04T13:02:11", false},        // no offset
@@ -39,7 +41,7 @@ func TestParseTimestamp(t *testing.T) {
 		if !ok {
 			continue
 		}
-		ref, err := time.Parse(time.RFC3339Nano, tt.in)
+		ref, err := time.Parse(time.RFC3339Nano, strings.ToUpper(tt.in)) // time.Parse wants T and Z
 		if err != nil {
 			t.Fatalf("time.Parse(%q): %v", tt.in, err)
 		}
