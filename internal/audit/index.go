@@ -11,6 +11,7 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/dcc/carport/internal/contract"
 	"github.com/dcc/carport/internal/extract"
 )
 
@@ -90,7 +91,11 @@ func Build(o Options) (*Index, error) {
 		mu      sync.Mutex
 		workers []*worker
 	)
-	roles := [4]extract.Role{extract.IS, extract.ES, extract.GS, extract.ED}
+	// the owner columns' roles, in the order of the Device fields below
+	var roles [4]contract.Role
+	for i, o := range contract.EstateOwners {
+		roles[i] = o.Role
+	}
 	_, err := extract.ScanDevices(o.Extracts, extract.Options{Parties: o.Parties, Symbols: sym, Workers: o.Workers, MaxBadFraction: o.MaxBadFraction},
 		func(w int) func(*extract.Device) {
 			wk := &worker{files: map[int]*bufio.Writer{}}

@@ -41,7 +41,7 @@ func (b *builder) srvSummary(ev *events, role roleID, in codeSet, me extract.Sym
 		}
 		return []string{itoa(m.n), itoa(m.ok), FormatRate(Rate(m.ok, m.n)), MeanMS(m.durSum, m.durN), med}
 	}
-	t := table{header: []string{"scope", "requests", "successes", "success_rate", "mean_rtt_ms", "median_rtt_ms"}}
+	var t table
 	t.rows = append(t.rows, append([]string{"you"}, cells(you)...))
 	if Disclosed(peers, b.k) {
 		t.rows = append(t.rows, append([]string{"industry"}, cells(ind)...))

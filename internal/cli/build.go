@@ -29,6 +29,7 @@ import (
 	"github.com/dcc/carport/internal/audit"
 	"github.com/dcc/carport/internal/bench"
 	"github.com/dcc/carport/internal/bundle"
+	"github.com/dcc/carport/internal/contract"
 	"github.com/dcc/carport/internal/extract"
 	"github.com/dcc/carport/internal/publish"
 	"github.com/dcc/carport/internal/reportdef"
@@ -91,7 +92,7 @@ type built struct {
 
 func (e *env) runBuild(f buildFlags) (err error) {
 	start := time.Now()
-	period, err := extract.ParsePeriod(f.period)
+	period, err := contract.ParsePeriod(f.period)
 	if err != nil {
 		return usagef("give the period as YYYY-MM, e.g. --period 2026-10", "%s: %v", f.command(), err)
 	}
@@ -181,7 +182,7 @@ func (e *env) runBuild(f buildFlags) (err error) {
 	// every key is checked before anything is rendered, so a missing key
 	// costs seconds, not a whole run
 	for _, p := range parties {
-		if err := publish.CheckParty(p.ID); err != nil {
+		if err := contract.CheckPartyID(p.ID); err != nil {
 			return &badInput{fmt.Errorf("parties.csv: %w", err), "party ids name files: fix parties.csv"}
 		}
 		if _, err := bundle.ReadRecipients(filepath.Join(f.keys, p.ID+".txt")); err != nil {
@@ -278,7 +279,7 @@ func (f *buildFlags) command() string {
 
 // buildParty renders, audits and seals one party into the version. The
 // party's plaintext is gone when it returns.
-func (e *env) buildParty(ctx context.Context, f buildFlags, eng *bench.Engine, suite *reportdef.Suite, ix *audit.Index, period extract.Period,
+func (e *env) buildParty(ctx context.Context, f buildFlags, eng *bench.Engine, suite *reportdef.Suite, ix *audit.Index, period contract.Period,
 	p *extract.Party, sitesRoot string, version *publish.Version, signer *bundle.Signer) (built, site.Stats, [3]time.Duration, error) {
 	var times [3]time.Duration
 	t0 := time.Now()
@@ -414,7 +415,7 @@ func plaintextRoot(given string) string {
 // checkNotEmpty refuses a period in which no service request or no alert
 // falls (a wrong --period, the extract of another month, header-only
 // files): it is not a month, unless allowEmpty says it is.
-func checkNotEmpty(eng *bench.Engine, period extract.Period, allowEmpty bool, stderr io.Writer) error {
+func checkNotEmpty(eng *bench.Engine, period contract.Period, allowEmpty bool, stderr io.Writer) error {
 	for _, q := range eng.Quality {
 		var what string
 		switch strings.TrimSuffix(q.File, ".gz") {
@@ -460,7 +461,7 @@ func selectParties(all *extract.Parties, ids []string) ([]*extract.Party, error)
 
 // gapKind is "SRV" or "Alert", as gap reports are titled.
 func gapKind(g bench.Gap) string {
-	if g.Dataset == reportdef.Alerts {
+	if g.Dataset == contract.Alerts {
 		return "Alert"
 	}
 	return "SRV"
@@ -572,15 +573,15 @@ func runReport(eng *bench.Engine, done []built, kept []string, index time.Durati
 }
 
 // siteInput turns a party's computed reports into what the site shows.
-func siteInput(eng *bench.Engine, suite *reportdef.Suite, rep *bench.PartyReport, period extract.Period) site.Input {
+func siteInput(eng *bench.Engine, suite *reportdef.Suite, rep *bench.PartyReport, period contract.Period) site.Input {
 	in := site.Input{Period: period.String(), PartyID: rep.Party.ID, PartyName: rep.Party.Name,
 		ContactEmail: rep.Party.Email, GeneratorVersion: Version, MinPeers: suite.Policy.MinPeers}
 	incs, dates := eng.Incidents()
 	for i, x := range incs {
 		si := site.Incident{ID: x.ID, Category: x.Category, Title: x.Title, Dates: dates[i], Regions: "all",
-			Start: time.UnixMilli(x.StartMS).In(extract.London).Format(time.RFC3339)}
+			Start: time.UnixMilli(x.StartMS).In(contract.London).Format(time.RFC3339)}
 		if x.EndMS >= 0 {
-			si.End = time.UnixMilli(x.EndMS).In(extract.London).Format(time.RFC3339)
+			si.End = time.UnixMilli(x.EndMS).In(contract.London).Format(time.RFC3339)
 		}
 		if len(x.Regions) > 0 {
 			si.Regions = strings.Join(x.Regions, ";")
@@ -589,7 +590,7 @@ func siteInput(eng *bench.Engine, suite *reportdef.Suite, rep *bench.PartyReport
 	}
 	siteWords(&in, suite, period)
 	for _, rr := range rep.Roles {
-		ri := site.RoleInput{Role: string(rr.Role), RoleName: extract.RoleNames[rr.Role]}
+		ri := site.RoleInput{Role: string(rr.Role), RoleName: rr.Role.Name()}
 		for _, r := range siteOrder(rr.Reports) {
 			ri.Reports = append(ri.Reports, siteReport(r, in.Thresholds, suite.Catalogue))
 		}

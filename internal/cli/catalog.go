@@ -10,7 +10,7 @@ import (
 	"github.com/gocarina/gocsv"
 
 	"github.com/dcc/carport/internal/bench"
-	"github.com/dcc/carport/internal/extract"
+	"github.com/dcc/carport/internal/contract"
 	"github.com/dcc/carport/internal/reportdef"
 )
 
@@ -23,12 +23,12 @@ func (e *env) lint(args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	var period *extract.Period
+	var period *contract.Period
 	if *periodFlag != "" {
 		if *extracts == "" {
 			return usagef("give the extracts too: --extracts DIR --period YYYY-MM", "lint: --period needs --extracts")
 		}
-		p, err := extract.ParsePeriod(*periodFlag)
+		p, err := contract.ParsePeriod(*periodFlag)
 		if err != nil {
 			return usagef("give the period as YYYY-MM, e.g. --period 2026-10", "lint: %v", err)
 		}
@@ -50,7 +50,7 @@ func (e *env) lint(args []string) error {
 		}
 		for _, g := range gaps {
 			file, kind, cat := "service_requests.csv", "SRV", "srvs.toml"
-			if g.Dataset == reportdef.Alerts {
+			if g.Dataset == contract.Alerts {
 				file, kind, cat = "alerts.csv", "alert code", "alerts.toml"
 			}
 			fmt.Fprintf(e.stderr, "carport: lint: note: %s %s is not in the catalogue (%d %s of %s): builds report it under its code; add it to %s\n",
@@ -97,9 +97,9 @@ func (e *env) list(args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	var want extract.Role
+	var want contract.Role
 	if *role != "" {
-		r, err := extract.ParseRole(*role)
+		r, err := contract.ParseRole(*role)
 		if err != nil {
 			return usagef("", "list: --role: %v", err)
 		}

@@ -12,7 +12,7 @@ import (
 	"github.com/dcc/carport"
 
 	"github.com/dcc/carport/internal/bundle"
-	"github.com/dcc/carport/internal/extract"
+	"github.com/dcc/carport/internal/contract"
 	"github.com/dcc/carport/internal/synth"
 )
 
@@ -29,7 +29,7 @@ func (e *env) synth(args []string) error {
 	if err := required(fs, "out", "period"); err != nil {
 		return err
 	}
-	if _, err := extract.ParsePeriod(*period); err != nil {
+	if _, err := contract.ParsePeriod(*period); err != nil {
 		return usagef("give the period as YYYY-MM, e.g. --period 2026-10", "synth: %v", err)
 	}
 	sc, err := synth.ParseScale(*scale)

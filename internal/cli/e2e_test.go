@@ -21,7 +21,7 @@ import (
 	"testing"
 
 	"github.com/dcc/carport/internal/bundle"
-	"github.com/dcc/carport/internal/extract"
+	"github.com/dcc/carport/internal/contract"
 )
 
 // TestMain removes the synthetic month the tests of this file share.
@@ -332,7 +332,7 @@ func TestUpstreamAgeDecrypts(t *testing.T) {
 	}
 	var party string
 	for _, p := range readCSV(t, filepath.Join(d.extracts, "parties.csv")) {
-		if p["user_role"] == string(extract.IS) {
+		if p["user_role"] == string(contract.IS) {
 			party = p["party_id"]
 			break
 		}

@@ -15,8 +15,8 @@ import (
 	"strings"
 
 	"github.com/dcc/carport/internal/bundle"
+	"github.com/dcc/carport/internal/contract"
 	"github.com/dcc/carport/internal/extract"
-	"github.com/dcc/carport/internal/publish"
 )
 
 // SigningPubName is the DCC public signing key in a keys folder.
@@ -149,7 +149,7 @@ func (e *env) keysCheck(args []string) error {
 		known[file] = true
 		status := "ok"
 		n, x, h := "-", "-", "-"
-		if err := publish.CheckParty(p.ID); err != nil {
+		if err := contract.CheckPartyID(p.ID); err != nil {
 			status, bad = "invalid id: "+err.Error(), bad+1
 		} else if xs, hs, err := bundle.RecipientKinds(filepath.Join(*keysDir, file)); errors.Is(err, os.ErrNotExist) {
 			status, bad = "missing: "+filepath.Join(*keysDir, file), bad+1

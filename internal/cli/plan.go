@@ -18,6 +18,7 @@ import (
 	"strings"
 
 	"github.com/dcc/carport/internal/bench"
+	"github.com/dcc/carport/internal/contract"
 	"github.com/dcc/carport/internal/extract"
 	"github.com/dcc/carport/internal/reportdef"
 	"github.com/dcc/carport/internal/stage"
@@ -44,10 +45,10 @@ func (e *env) plan(args []string) error {
 	if *period != "" && *extracts == "" {
 		return usagef(hint, "plan: --period and --party need --extracts")
 	}
-	var per extract.Period
+	var per contract.Period
 	if *period != "" {
 		var err error
-		if per, err = extract.ParsePeriod(*period); err != nil {
+		if per, err = contract.ParsePeriod(*period); err != nil {
 			return usagef("give the period as YYYY-MM, e.g. --period 2026-10", "plan: %v", err)
 		}
 	}
@@ -97,7 +98,7 @@ type planInput struct {
 	Base        string
 	Diffs       []reportdef.DefDiff
 	Sources     []string // catalogue and policy files that changed
-	Roles       []extract.Role
+	Roles       []contract.Role
 	PartiesFile string // "" without --extracts
 	Parties     int    // parties in PartiesFile
 	Affected    int    // of which hold an affected role
@@ -143,8 +144,8 @@ func policyChanged(sources []string) bool {
 	return false
 }
 
-func affectedRoles(diffs []reportdef.DefDiff) []extract.Role {
-	set := map[extract.Role]bool{}
+func affectedRoles(diffs []reportdef.DefDiff) []contract.Role {
+	set := map[contract.Role]bool{}
 	for _, d := range diffs {
 		for _, r := range d.Roles {
 			set[r] = true
@@ -155,8 +156,8 @@ func affectedRoles(diffs []reportdef.DefDiff) []extract.Role {
 
 // publishedRoles is every role a published instance of either suite
 // reaches: a policy change (peers, thresholds, windows) can change them all.
-func publishedRoles(suites ...*reportdef.Suite) []extract.Role {
-	set := map[extract.Role]bool{}
+func publishedRoles(suites ...*reportdef.Suite) []contract.Role {
+	set := map[contract.Role]bool{}
 	for _, s := range suites {
 		for _, in := range s.Instances(reportdef.Select{}) {
 			for _, r := range in.Roles {
@@ -167,9 +168,9 @@ func publishedRoles(suites ...*reportdef.Suite) []extract.Role {
 	return inOrder(set)
 }
 
-func inOrder(set map[extract.Role]bool) []extract.Role {
-	var out []extract.Role
-	for _, r := range extract.Roles {
+func inOrder(set map[contract.Role]bool) []contract.Role {
+	var out []contract.Role
+	for _, r := range contract.Roles {
 		if set[r] {
 			out = append(out, r)
 		}
@@ -179,7 +180,7 @@ func inOrder(set map[extract.Role]bool) []extract.Role {
 
 // sampleChanges runs the engine with both suites on the same extracts and
 // compares the sample party's output files.
-func sampleChanges(base, head *reportdef.Suite, extracts string, period extract.Period, party string, workers int) ([]fileChange, error) {
+func sampleChanges(base, head *reportdef.Suite, extracts string, period contract.Period, party string, workers int) ([]fileChange, error) {
 	// the engine's files are plaintext: a locked stage, swept if we crash
 	st, err := stage.New(os.TempDir(), "carport-plan-")
 	if err != nil {

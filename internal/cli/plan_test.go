@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/dcc/carport/internal/extract"
+	"github.com/dcc/carport/internal/contract"
 )
 
 func TestCompareOutputs(t *testing.T) {
@@ -52,7 +52,7 @@ func TestWritePlanWithoutChanges(t *testing.T) {
 			"- Roles: none (no published report changes)",
 			"- Parties: roles only (give --extracts to count parties from parties.csv)",
 		}},
-		{"parties and sample", planInput{Base: "main", Roles: []extract.Role{extract.ED}, PartiesFile: "ext/parties.csv",
+		{"parties and sample", planInput{Base: "main", Roles: []contract.Role{contract.ED}, PartiesFile: "ext/parties.csv",
 			Parties: 7, Affected: 1, Sample: "DNOA", Period: "2026-10"}, []string{
 			"- Roles: ED",
 			"- Parties: 1 of 7 in `ext/parties.csv`",

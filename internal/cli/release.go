@@ -10,6 +10,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/dcc/carport/internal/contract"
 	"github.com/dcc/carport/internal/host"
 	"github.com/dcc/carport/internal/hostdb"
 	"github.com/dcc/carport/internal/published"
@@ -57,7 +58,7 @@ func (e *env) releaseOrRevoke(name string, args []string) error {
 		return usagef("give the period as YYYY-MM, e.g. --period 2026-10", "%s: period %q is not YYYY-MM", name, *period)
 	}
 	for _, p := range parties {
-		if !published.ValidParty(p) {
+		if !contract.ValidPartyID(p) {
 			return usagef("", "%s: --party %q is not a party id", name, p)
 		}
 	}

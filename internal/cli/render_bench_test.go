@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/dcc/carport/internal/bench"
-	"github.com/dcc/carport/internal/extract"
+	"github.com/dcc/carport/internal/contract"
 	"github.com/dcc/carport/internal/reportdef"
 	"github.com/dcc/carport/internal/site"
 )
@@ -36,7 +36,7 @@ func BenchmarkRenderParty(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	period, _ := extract.ParsePeriod("2026-10")
+	period, _ := contract.ParsePeriod("2026-10")
 	eng, err := bench.Run(bench.Config{Suite: suite, Extracts: ext, Period: period, StageDir: filepath.Join(dir, "stage")})
 	if err != nil {
 		b.Fatal(err)

@@ -13,14 +13,14 @@ import (
 	"strings"
 
 	"github.com/dcc/carport/internal/bench"
-	"github.com/dcc/carport/internal/extract"
+	"github.com/dcc/carport/internal/contract"
 	"github.com/dcc/carport/internal/reportdef"
 	"github.com/dcc/carport/internal/site"
 )
 
 // siteWords sets the column catalogue, the insight policy and the
 // thresholds pages quote.
-func siteWords(in *site.Input, suite *reportdef.Suite, period extract.Period) {
+func siteWords(in *site.Input, suite *reportdef.Suite, period contract.Period) {
 	in.Columns = map[string]site.Column{}
 	for _, c := range suite.Catalogue.Columns {
 		in.Columns[c.Name] = site.Column{Label: c.Label, Format: c.Format, Better: c.Better}
@@ -58,7 +58,7 @@ func withThresholds(s string, th map[string]string) string {
 // matrix) before the reports per SRV or code. The home page's headline
 // figures and the catalogue's themes follow this order.
 func siteOrder(reps []bench.ReportOut) []bench.ReportOut {
-	rank := map[reportdef.Dataset]int{reportdef.ServiceRequests: 0, reportdef.Alerts: 1, reportdef.Devices: 2}
+	rank := map[contract.Dataset]int{contract.ServiceRequests: 0, contract.Alerts: 1, contract.Devices: 2}
 	out := slices.Clone(reps)
 	sort.SliceStable(out, func(a, b int) bool {
 		da, db := out[a].Instance.Def, out[b].Instance.Def
@@ -79,9 +79,9 @@ func siteReport(r bench.ReportOut, th map[string]string, cat *reportdef.Catalogu
 	}
 	for _, v := range r.Views {
 		c := v.View.Chart
-		sv := site.View{ID: v.View.ID, Kind: v.View.Kind, Title: v.View.Title, Header: v.Header, Rows: v.Rows,
+		sv := site.View{ID: v.View.ID, Kind: string(v.View.Kind), Title: v.View.Title, Header: v.Header, Rows: v.Rows,
 			File: v.File, Withheld: v.Withheld, Note: withThresholds(v.View.Note, th), Empty: v.View.Empty,
-			Chart: site.Chart{Kind: c.Kind, X: c.X, Series: c.Series, Highlight: c.Highlight, Percent: c.Percent,
+			Chart: site.Chart{Kind: string(c.Kind), X: c.X, Series: c.Series, Highlight: c.Highlight, Percent: c.Percent,
 				Stack: c.Stack, GroupBy: c.GroupBy, SeriesFrom: c.SeriesFrom, MarkDays: v.MarkDays, Sample: c.Sample}}
 		for _, x := range v.Extra {
 			sv.Extra = append(sv.Extra, site.ExtraColumn{Name: x.Name, Cells: x.Cells})

@@ -1,6 +1,7 @@
 package reportdef
 
 import (
+	"encoding"
 	"errors"
 	"fmt"
 	"reflect"
@@ -10,6 +11,8 @@ import (
 	"strings"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/dcc/carport/internal/contract"
 )
 
 // Problem is one thing wrong with a definition file.
@@ -142,6 +145,50 @@ func indexed(k []string, arrays map[string]bool, counts map[string]int) string {
 	return out
 }
 
+// field decodes one TOML value through T's UnmarshalText (a view kind, a
+// dataset, a role …) and keeps the error instead of returning it:
+// toml.Decode stops at the first error, and a file's problems are
+// reported all at once, each at its own line, by the compiler (see
+// decoder.check).
+type field[T any, P interface {
+	*T
+	encoding.TextUnmarshaler
+}] struct {
+	Text  string // as written
+	Value T      // valid when Err is nil
+	Err   error
+}
+
+// UnmarshalText never fails: T's error is kept in Err.
+func (f *field[T, P]) UnmarshalText(b []byte) error {
+	f.Text = string(b)
+	f.Err = P(&f.Value).UnmarshalText(b)
+	return nil
+}
+
+// The typed fields of the raw definitions.
+type (
+	datasetField = field[contract.Dataset, *contract.Dataset]
+	kindField    = field[contract.ViewKind, *contract.ViewKind]
+	chartField   = field[ChartKind, *ChartKind]
+	roleField    = field[contract.Role, *contract.Role]
+)
+
+// check records f's error at key and reports whether f holds a value.
+func check[T any, P interface {
+	*T
+	encoding.TextUnmarshaler
+}](d *decoder, key string, f field[T, P]) bool {
+	if f.Err != nil {
+		d.addf(key, "%v", f.Err)
+		return false
+	}
+	return true
+}
+
+// textUnmarshaler is the type of values decoded through UnmarshalText.
+var textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
+
 // collectKeys records every key path the struct type t accepts.
 // Paths of slices of structs (arrays of tables) also go into arrays.
 func collectKeys(t reflect.Type, prefix string, out, arrays map[string]bool) {
@@ -168,7 +215,7 @@ func collectKeys(t reflect.Type, prefix string, out, arrays map[string]bool) {
 			slice = slice || ft.Kind() == reflect.Slice
 			ft = ft.Elem()
 		}
-		if ft.Kind() == reflect.Struct && ft.String() != "toml.Primitive" && ft.String() != "time.Time" {
+		if ft.Kind() == reflect.Struct && ft.String() != "toml.Primitive" && ft.String() != "time.Time" && !reflect.PointerTo(ft).Implements(textUnmarshaler) {
 			if slice {
 				arrays[path] = true
 			}

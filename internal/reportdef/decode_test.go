@@ -168,6 +168,7 @@ func TestProblemMessages(t *testing.T) {
 			map[string]string{"demo.toml": strings.NewReplacer(`dataset = "service_requests"`, `dataset = "alerts"`,
 				`over = "srv"`, `over = "alert"`, `values = ["4.1.1", "8.2"]`, `values = ["AD1", "ZZZZ"]`,
 				`kind = "league"`, `kind = "daily"`, `kind = "failures"`, `kind = "summary"`,
+				`x = "rank"`, `x = "date"`, `series = ["success_rate"]`, `series = ["delivery_rate"]`,
 				`dimensions = ["response_code", "region"]`, `dimensions = ["reason_code"]`, `only = ["8.2"]`, `only = ["AD1"]`).Replace(goodDef)},
 			[]string{`reportdefs/demo.toml:17: key "matrix.values": alert "ZZZZ" is not in the alert catalogue`}},
 		{"dimension not in the dataset",

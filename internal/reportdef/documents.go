@@ -14,7 +14,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/dcc/carport/internal/extract"
+	"github.com/dcc/carport/internal/contract"
 )
 
 // DocumentsFile is the file in the documents folder that describes the others.
@@ -25,7 +25,7 @@ type Document struct {
 	File        string // base name in the documents folder
 	Title       string
 	Description string // Markdown
-	Roles       []extract.Role
+	Roles       []contract.Role
 	Size        int64 // bytes
 }
 

@@ -12,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/dcc/carport/internal/extract"
+	"github.com/dcc/carport/internal/contract"
 )
 
 // SRV is one Service Reference Variant of the catalogue.
@@ -23,7 +23,7 @@ type SRV struct {
 	Critical         bool
 	OnDemand         bool
 	TargetResponseMS int64
-	Roles            []extract.Role
+	Roles            []contract.Role
 }
 
 // AlertCode is one alert code of the catalogue.
@@ -31,7 +31,7 @@ type AlertCode struct {
 	Code   string
 	Name   string
 	Source string // "device" or "dcc"
-	Roles  []extract.Role
+	Roles  []contract.Role
 }
 
 // DeviceType is one device type of the catalogue.
@@ -83,6 +83,16 @@ func (c *Catalogue) Has(over, key string) bool {
 		return c.alert[key] != nil
 	}
 	return false
+}
+
+// Column returns how sites show the column named name, or nil.
+func (c *Catalogue) Column(name string) *Column {
+	for i := range c.Columns {
+		if c.Columns[i].Name == name {
+			return &c.Columns[i]
+		}
+	}
+	return nil
 }
 
 // SRV returns the catalogue entry for id, or nil.
@@ -282,10 +292,10 @@ func LoadFS(fsys fs.FS, name string) (*Suite, error) {
 	return s, nil
 }
 
-func parseRoles(d *decoder, key string, names []string) []extract.Role {
-	var out []extract.Role
+func parseRoles(d *decoder, key string, names []string) []contract.Role {
+	var out []contract.Role
 	for _, n := range names {
-		r, err := extract.ParseRole(n)
+		r, err := contract.ParseRole(n)
 		if err != nil {
 			d.addf(key, "%v", err)
 			continue

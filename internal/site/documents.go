@@ -8,7 +8,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/dcc/carport/internal/extract"
+	"github.com/dcc/carport/internal/contract"
 	"github.com/dcc/carport/internal/reportdef"
 )
 
@@ -44,7 +44,7 @@ func documentsFor(contentDir string, roles []RoleInput) ([]docPlan, error) {
 	for _, d := range docs {
 		var mine []string
 		for _, r := range roles {
-			if slices.ContainsFunc(d.Roles, func(x extract.Role) bool { return string(x) == r.Role }) {
+			if slices.ContainsFunc(d.Roles, func(x contract.Role) bool { return string(x) == r.Role }) {
 				mine = append(mine, r.Role)
 			}
 		}

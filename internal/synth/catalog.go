@@ -1,5 +1,7 @@
 package synth
 
+import "github.com/dcc/carport/internal/contract"
+
 // The device catalogue is made up: makers and models are fictional so that
 // "this firmware fails more" never describes a real product.
 
@@ -27,8 +29,8 @@ const (
 )
 
 var (
-	regionNames = [3]string{"North", "Central", "South"}
-	cspNames    = [3]string{"CSP-N", "CSP-C", "CSP-S"}
+	regionNames = [3]string(contract.Regions)
+	cspNames    = [3]string(contract.CSPs)
 )
 
 // model is one device model with its firmware versions, oldest first.

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/dcc/carport/internal/bundle"
-	"github.com/dcc/carport/internal/extract"
+	"github.com/dcc/carport/internal/contract"
 )
 
 // Options says what to generate and where.
@@ -38,7 +38,7 @@ type Summary struct {
 // gen is one generation run.
 type gen struct {
 	seed       uint64
-	per        extract.Period
+	per        contract.Period
 	zone       londonZone
 	lastDay    int64 // last day of the period, days since the epoch
 	alertEndMS int64 // end of the alert extract: period end plus 7 days
@@ -56,7 +56,7 @@ type gen struct {
 func Generate(o Options) (Summary, error) {
 	start := time.Now()
 	sum := Summary{Rows: map[string]int64{}}
-	per, err := extract.ParsePeriod(o.Period)
+	per, err := contract.ParsePeriod(o.Period)
 	if err != nil {
 		return sum, err
 	}
