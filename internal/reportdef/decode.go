@@ -20,8 +20,8 @@ type Problem struct {
 	File string
 	Line int    // 0 when unknown
 	Key  string // dotted key, e.g. "views.kind"; empty for whole-file problems
-	Msg  string
-	Hint string
+	Msg  string // what is wrong
+	Hint string // the fix, when it is obvious; not part of Error
 }
 
 // Error formats the problem as `file:line: key "k": message`, leaving out
@@ -113,13 +113,14 @@ func (d *decoder) decode(src string, v any) bool {
 		if parent != "" && !allowed[parent] {
 			continue // reported at the parent
 		}
-		msg := fmt.Sprintf("unknown key %q", last)
+		hint := ""
 		for a := range allowed {
 			if strings.EqualFold(a, path) {
-				msg = fmt.Sprintf("unknown key %q (keys are lowercase: did you mean %q?)", last, a[strings.LastIndexByte(a, '.')+1:])
+				hint = fmt.Sprintf("keys are lowercase: did you mean %q?", a[strings.LastIndexByte(a, '.')+1:])
 			}
 		}
-		d.problems = append(d.problems, Problem{File: d.file, Line: d.loc.line(indexed(k, arrays, counts)), Key: path, Msg: msg})
+		d.problems = append(d.problems, Problem{File: d.file, Line: d.loc.line(indexed(k, arrays, counts)), Key: path,
+			Msg: fmt.Sprintf("unknown key %q", last), Hint: hint})
 	}
 	return true
 }

@@ -13,8 +13,18 @@ import (
 	"github.com/dcc/carport/internal/contract"
 )
 
-// SchemaVersion is the definition schema this generator reads.
+// SchemaVersion is the schema of the files this generator reads: every
+// definition, catalogue, the policy and documents.toml says
+// schema_version = 1, and a file of another version is refused at its
+// line rather than read as something it is not.
 const SchemaVersion = 1
+
+// checkSchema refuses a file of another schema version.
+func (d *decoder) checkSchema(v int) {
+	if v != SchemaVersion {
+		d.addf("schema_version", "schema_version is %d, this generator reads %d", v, SchemaVersion)
+	}
+}
 
 // rawDef is one definition file as written.
 type rawDef struct {
@@ -234,9 +244,7 @@ func (d *decoder) compileDef(r *rawDef, src []byte, cat *Catalogue) *Definition 
 	sum := sha256.Sum256(src)
 	def.Digest = hex.EncodeToString(sum[:])
 	def.loc = d.loc
-	if r.SchemaVersion != SchemaVersion {
-		d.addf("schema_version", "schema_version is %d, this generator reads %d", r.SchemaVersion, SchemaVersion)
-	}
+	d.checkSchema(r.SchemaVersion)
 	def.ID = r.ID
 	if !idRE.MatchString(r.ID) {
 		d.addf("id", "id %q must be lowercase words joined by dashes, e.g. \"srv\" or \"alerts-all\"", r.ID)

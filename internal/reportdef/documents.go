@@ -62,9 +62,7 @@ func LoadDocuments(fsys fs.FS, name string) ([]Document, error) {
 	var r rawDocuments
 	var out []Document
 	if d.decode(string(src), &r) {
-		if r.SchemaVersion != 1 {
-			d.addf("schema_version", "schema_version is %d, this generator reads 1", r.SchemaVersion)
-		}
+		d.checkSchema(r.SchemaVersion)
 		listed := map[string]bool{}
 		for i, x := range r.Document {
 			key := fmt.Sprintf("document.%d.", i)

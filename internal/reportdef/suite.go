@@ -311,6 +311,7 @@ func loadCatalogue(read func(string) (string, *decoder, bool), all *Problems) *C
 	if src, d, ok := read("catalogue/srvs.toml"); ok {
 		var r rawSRVs
 		if d.decode(src, &r) {
+			d.checkSchema(r.SchemaVersion)
 			for i, x := range r.SRV {
 				key := fmt.Sprintf("srv.%d.", i)
 				if x.ID == "" || seen["srv"+x.ID] {
@@ -327,6 +328,7 @@ func loadCatalogue(read func(string) (string, *decoder, bool), all *Problems) *C
 	if src, d, ok := read("catalogue/alerts.toml"); ok {
 		var r rawAlerts
 		if d.decode(src, &r) {
+			d.checkSchema(r.SchemaVersion)
 			for i, x := range r.Alert {
 				key := fmt.Sprintf("alert.%d.", i)
 				if x.Code == "" || seen["alert"+x.Code] {
@@ -352,6 +354,7 @@ func loadCatalogue(read func(string) (string, *decoder, bool), all *Problems) *C
 	if src, d, ok := read("catalogue/device_types.toml"); ok {
 		var r rawDeviceTypes
 		if d.decode(src, &r) {
+			d.checkSchema(r.SchemaVersion)
 			for _, x := range r.DeviceType {
 				c.DeviceTypes = append(c.DeviceTypes, DeviceType{ID: x.ID, Name: x.Name, Inventory: x.Inventory})
 			}
@@ -369,6 +372,7 @@ func loadPolicy(read func(string) (string, *decoder, bool), all *Problems) Polic
 	}
 	var r rawPolicy
 	if d.decode(src, &r) {
+		d.checkSchema(r.SchemaVersion)
 		p = Policy{MinPeers: r.MinPeers, MaxBadFraction: r.MaxBadFraction, CPLExpiryDays: r.CPLExpiryDays,
 			CertExpiryDays: r.CertExpiryDays, FeedbackEmail: r.FeedbackEmail}
 		if r.MinPeers < 1 {
@@ -426,6 +430,7 @@ func loadColumns(d *decoder, src string) []Column {
 	if !d.decode(src, &r) {
 		return nil
 	}
+	d.checkSchema(r.SchemaVersion)
 	var out []Column
 	seen := map[string]bool{}
 	for i, c := range r.Column {
@@ -454,6 +459,7 @@ func loadCodes(d *decoder, src string) (resp, reason []Code) {
 	if !d.decode(src, &r) {
 		return nil, nil
 	}
+	d.checkSchema(r.SchemaVersion)
 	for _, list := range []struct {
 		key string
 		in  []struct {
