@@ -38,6 +38,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/dcc/carport/internal/atomicfile"
 	"github.com/dcc/carport/internal/contract"
 	"github.com/dcc/carport/internal/lockfile"
 )
@@ -235,9 +236,9 @@ func kind(t fs.FileMode) string {
 }
 
 // isStaleTemp reports the temporary names builds leave when killed:
-// .incoming-* (older carport), .<file>.tmp-* (atomic writes).
+// .incoming-* (older carport), .<file>.tmp-* (internal/atomicfile).
 func isStaleTemp(name string) bool {
-	return strings.HasPrefix(name, ".incoming-") || (strings.HasPrefix(name, ".") && strings.Contains(name, ".tmp-"))
+	return strings.HasPrefix(name, ".incoming-") || atomicfile.IsTemp(name)
 }
 
 func isVersionTarget(period, target string) bool {
@@ -343,7 +344,7 @@ func (v *Version) WriteFile(name string, data []byte) error {
 	if name != RunReportName {
 		return fmt.Errorf("%s: not a DCC file of a period", name)
 	}
-	return writeFile(filepath.Join(v.Dir, name), data, 0o640)
+	return atomicfile.WriteFile(filepath.Join(v.Dir, name), data, 0o640)
 }
 
 // Discard removes the version folder: nothing of it was published.
@@ -369,10 +370,10 @@ func (v *Version) Switch(generator, signKey string, guard func() error) (removed
 	if err != nil {
 		return nil, err
 	}
-	if err := writeFile(filepath.Join(v.Dir, ManifestName), append(b, '\n'), 0o640); err != nil {
+	if err := atomicfile.WriteFile(filepath.Join(v.Dir, ManifestName), append(b, '\n'), 0o640); err != nil {
 		return nil, err
 	}
-	syncDir(v.Dir)
+	atomicfile.SyncDir(v.Dir)
 	cur, err := v.out.Current(v.Period)
 	if err != nil {
 		return nil, err
@@ -393,7 +394,7 @@ func (v *Version) Switch(generator, signKey string, guard func() error) (removed
 		}
 		// tmp is now the old folder
 		v.done = true
-		syncDir(v.out.Dir)
+		atomicfile.SyncDir(v.out.Dir)
 		if err := os.RemoveAll(tmp); err != nil {
 			return []string{}, fmt.Errorf("removing the previous %s: %w", link, err)
 		}
@@ -403,7 +404,7 @@ func (v *Version) Switch(generator, signKey string, guard func() error) (removed
 			return nil, fmt.Errorf("switching %s: %w", link, err)
 		}
 		v.done = true
-		syncDir(v.out.Dir)
+		atomicfile.SyncDir(v.out.Dir)
 	}
 	if err := v.linkRunReport(); err != nil {
 		return removed, err
@@ -547,37 +548,4 @@ func hashFile(p string) (string, int64, error) {
 		return "", 0, err
 	}
 	return hex.EncodeToString(h.Sum(nil)), n, nil
-}
-
-// writeFile writes data to path atomically (temporary file, fsync, rename).
-func writeFile(path string, data []byte, mode os.FileMode) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-")
-	if err != nil {
-		return err
-	}
-	_, err = tmp.Write(data)
-	if err == nil {
-		err = tmp.Chmod(mode)
-	}
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
-	}
-	return err
-}
-
-// syncDir makes renames in dir durable where the platform allows it.
-func syncDir(dir string) {
-	if d, err := os.Open(dir); err == nil {
-		d.Sync()
-		d.Close()
-	}
 }

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/BurntSushi/toml"
+	"github.com/dcc/carport/internal/atomicfile"
 	"github.com/dcc/carport/internal/bundle"
 	"github.com/dcc/carport/internal/contract"
 )
@@ -260,7 +261,18 @@ func TestTinyIsFast(t *testing.T) {
 	if total != sum.Bytes {
 		t.Fatalf("Summary.Bytes %d, files hold %d", sum.Bytes, total)
 	}
-	left, _ := filepath.Glob(filepath.Join(dir, ".*.tmp"))
+	var left []string
+	for _, d := range []string{dir, filepath.Join(dir, "keys"), filepath.Join(dir, "identities")} {
+		es, err := os.ReadDir(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range es {
+			if atomicfile.IsTemp(e.Name()) {
+				left = append(left, filepath.Join(d, e.Name()))
+			}
+		}
+	}
 	if len(left) > 0 {
 		t.Fatalf("temporary files left behind: %v", left)
 	}
