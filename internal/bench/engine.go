@@ -217,7 +217,7 @@ func (e *Engine) stage(name string, rep extract.FileReport, t0 time.Time) {
 	e.Stages = append(e.Stages, s)
 	if e.cfg.Progress != nil {
 		rate := float64(s.Rows) / s.Elapsed.Seconds()
-		fmt.Fprintf(e.cfg.Progress, "carport: read %-22s %10d rows in %6.2fs (%.0f rows/s, %d bad, %d outside the period)\n",
+		fmt.Fprintf(e.cfg.Progress, "read %-22s %10d rows in %6.2fs (%.0f rows/s, %d bad, %d outside the period)\n",
 			rep.File, rep.Rows, s.Elapsed.Seconds(), rate, rep.Bad, rep.OutsidePeriod)
 	}
 }

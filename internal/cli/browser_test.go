@@ -95,7 +95,7 @@ func buildSmall(t *testing.T) smallMonth {
 		small.dno = firstED
 		code := Run([]string{"build", "--extracts", small.extracts, "--period", "2026-10", "--keys", filepath.Join(small.extracts, "keys"),
 			"--signing-key", filepath.Join(small.extracts, "identities", "dcc-signing.key"), "--out", small.out, "--reportdefs", repoPath("reportdefs"), "--templates", repoPath("templates"),
-			"--content", repoPath("content"), "--echarts", repoPath("node_modules", "echarts", "dist", "echarts.min.js"),
+			"--content", repoPath("content"),
 			"--party", small.supplier, "--party", small.dno}, nil, io.Discard, &stderr)
 		small.stderr = stderr.String()
 		if code != 0 {

@@ -1,7 +1,20 @@
 // Package cli is the carport command line: it parses arguments, runs one
-// subcommand and maps what went wrong to an exit code and one error voice
-// on stderr ("carport: error: …", "carport: hint: …").
+// subcommand and maps what went wrong to an exit code and one voice on
+// stderr.
 package cli
+
+// The voice: every line carport writes on stderr starts "carport: ", and
+// the CLI alone writes that prefix (packages write plain lines to the
+// writer they are given, see env.progress):
+//
+//	carport: error: WHAT            what failed, where (file:line, party)
+//	carport: hint: FIX              the fix, when it is obvious
+//	carport: note: WHAT             worth knowing, not a failure
+//	carport: warning: WHAT          may need action
+//	carport: TEXT                   progress of the running command
+//
+// Errors are wrapped once, at the boundary that knows their subject (a
+// party, a file, a flag); inner layers return plain causes.
 
 import (
 	"errors"
@@ -60,7 +73,7 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprint(stderr, usage)
 		return ExitBadData
 	}
-	env := &env{stdin: stdin, stdout: stdout, stderr: stderr}
+	env := newEnv(stdin, stdout, stderr)
 	var err error
 	switch args[0] {
 	case "synth":
@@ -94,12 +107,12 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case "usage":
 		err = env.usage(args[1:])
 	case "version", "--version":
-		fmt.Fprintln(stdout, "carport", Version)
+		err = env.version(args[1:])
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 	default:
-		fmt.Fprintf(stderr, "carport: error: unknown command %q\n", args[0])
-		fmt.Fprintf(stderr, "carport: hint: run 'carport help' for the list of commands\n")
+		env.say("error: unknown command %q", args[0])
+		env.say("hint: run 'carport help' for the list of commands")
 		return ExitBadData
 	}
 	return env.report(err)
@@ -108,7 +121,41 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
-	removed        int // stale paths removed (clean's count)
+	// progress is stderr with "carport: " before every line: the writer
+	// packages report progress to.
+	progress io.Writer
+	removed  int // stale paths removed (clean's count)
+}
+
+func newEnv(stdin io.Reader, stdout, stderr io.Writer) *env {
+	return &env{stdin: stdin, stdout: stdout, stderr: stderr, progress: &prefixWriter{w: stderr, prefix: "carport: "}}
+}
+
+// say writes one line of the voice: "carport: " and the text.
+func (e *env) say(format string, args ...any) {
+	fmt.Fprintf(e.stderr, "carport: "+format+"\n", args...)
+}
+
+// prefixWriter writes prefix before every line written through it.
+type prefixWriter struct {
+	w       io.Writer
+	prefix  string
+	midLine bool
+}
+
+func (p *prefixWriter) Write(b []byte) (int, error) {
+	var out []byte
+	for _, c := range b {
+		if !p.midLine {
+			out = append(out, p.prefix...)
+		}
+		out = append(out, c)
+		p.midLine = c != '\n'
+	}
+	if _, err := p.w.Write(out); err != nil {
+		return 0, err
+	}
+	return len(b), nil
 }
 
 // usageError is bad usage: exit 2 with a hint.
@@ -148,6 +195,7 @@ func (e *env) report(err error) int {
 		code, hint = ExitBadData, ue.hint
 	case errors.As(err, &bi): // before Problems: a badInput may wrap them with its own hint
 		code, hint = ExitBadData, bi.hint
+		errors.As(err, &ps)
 	case errors.As(err, &ps):
 		code = ExitBadData
 		hint = "fix the report definitions above; 'carport lint' checks them without a build"
@@ -157,13 +205,28 @@ func (e *env) report(err error) int {
 		code = ExitBadData
 		hint = "fix the warehouse extract, or raise max_bad_fraction in reportdefs/policy.toml if the rows are expected"
 	}
-	for _, line := range strings.Split(err.Error(), "\n") {
-		fmt.Fprintf(e.stderr, "carport: error: %s\n", line)
+	if len(ps) == 0 || err.Error() != ps.Error() {
+		e.errorLines(err.Error())
+	} else {
+		// a definition's problems one by one, each with its own hint
+		for _, p := range ps {
+			e.errorLines(p.Error())
+			if p.Hint != "" {
+				e.say("hint: %s", p.Hint)
+			}
+		}
 	}
 	if hint != "" {
-		fmt.Fprintf(e.stderr, "carport: hint: %s\n", hint)
+		e.say("hint: %s", hint)
 	}
 	return code
+}
+
+// errorLines writes an error's text, one "carport: error:" line per line.
+func (e *env) errorLines(text string) {
+	for _, line := range strings.Split(text, "\n") {
+		e.say("error: %s", line)
+	}
 }
 
 // flags makes a flag set that reports problems as usage errors.

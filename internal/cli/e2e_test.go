@@ -90,7 +90,7 @@ func buildDemo(t *testing.T) demoMonth {
 		code := Run([]string{"build", "--stage", demo.sites, "--extracts", demo.extracts, "--period", "2026-10", "--keys", filepath.Join(demo.extracts, "keys"),
 			"--signing-key", filepath.Join(demo.extracts, "identities", "dcc-signing.key"),
 			"--out", demo.out, "--reportdefs", repoPath("reportdefs"), "--templates", repoPath("templates"),
-			"--content", repoPath("content"), "--echarts", repoPath("node_modules", "echarts", "dist", "echarts.min.js")},
+			"--content", repoPath("content")},
 			nil, io.Discard, &stderr)
 		demo.stderr = stderr.String()
 		if code != 0 {

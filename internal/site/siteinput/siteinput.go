@@ -1,16 +1,17 @@
-package cli
-
-// The bench → site mapping beyond the figures themselves: the words a
-// site uses (column labels and formats, code meanings), the policy's
-// thresholds it quotes, and each definition's headline and insight rules,
-// passed through as plain values: the site package does not import the
-// definitions' types.
+// Package siteinput turns a party's computed reports (internal/bench) and
+// the report definitions (internal/reportdef) into the input of its site
+// (site.Input): the figures, the words a site uses (column labels and
+// formats, code meanings), the policy's thresholds it quotes, and each
+// definition's headline and insight rules, as plain values, so that the
+// site package works on its own input types alone.
+package siteinput
 
 import (
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/dcc/carport/internal/bench"
 	"github.com/dcc/carport/internal/contract"
@@ -178,4 +179,34 @@ func glossary(suite *reportdef.Suite, rep *bench.PartyReport) []site.Term {
 	add("Service request response codes", codes["response_code"], lookup(suite.Catalogue.ResponseCodes))
 	add("Alert delivery failure reasons", codes["reason_code"], lookup(suite.Catalogue.ReasonCodes))
 	return out
+}
+
+// For is the site input of the party whose report rep is, built by
+// carport version generator and signed with the DCC key signingKey
+// (minisign's public key text).
+func For(eng *bench.Engine, suite *reportdef.Suite, rep *bench.PartyReport, period contract.Period, generator, signingKey string) site.Input {
+	in := site.Input{Period: period.String(), PartyID: rep.Party.ID, PartyName: rep.Party.Name,
+		ContactEmail: rep.Party.Email, GeneratorVersion: generator, MinPeers: suite.Policy.MinPeers, SigningKey: signingKey}
+	incs, dates := eng.Incidents()
+	for i, x := range incs {
+		si := site.Incident{ID: x.ID, Category: x.Category, Title: x.Title, Dates: dates[i], Regions: "all",
+			Start: time.UnixMilli(x.StartMS).In(contract.London).Format(time.RFC3339)}
+		if x.EndMS >= 0 {
+			si.End = time.UnixMilli(x.EndMS).In(contract.London).Format(time.RFC3339)
+		}
+		if len(x.Regions) > 0 {
+			si.Regions = strings.Join(x.Regions, ";")
+		}
+		in.Incidents = append(in.Incidents, si)
+	}
+	siteWords(&in, suite, period)
+	for _, rr := range rep.Roles {
+		ri := site.RoleInput{Role: string(rr.Role), RoleName: rr.Role.Name()}
+		for _, r := range siteOrder(rr.Reports) {
+			ri.Reports = append(ri.Reports, siteReport(r, in.Thresholds, suite.Catalogue))
+		}
+		in.Roles = append(in.Roles, ri)
+	}
+	in.Glossary = glossary(suite, rep)
+	return in
 }
