@@ -46,7 +46,12 @@ func TestScripts(t *testing.T) {
 		t.Fatal(err)
 	}
 	testscript.Run(t, testscript.Params{
-		Dir:           filepath.Join("testdata", "script"),
+		Dir: filepath.Join("testdata", "script"),
+		// the scripts' folders live in the test's own temporary folder:
+		// testscript removes its default root only when every script ran,
+		// so each `go test -run TestScripts/name` left an empty
+		// go-test-script* in the temp folder
+		WorkdirRoot:   t.TempDir(),
 		UpdateScripts: update,
 		Setup: func(env *testscript.Env) error {
 			pub, sec, err := bundle.GenerateSigningKey()

@@ -34,9 +34,8 @@ import (
 	"github.com/chromedp/chromedp/kb"
 
 	"github.com/dcc/carport/internal/bundle"
+	"github.com/dcc/carport/internal/chromium"
 )
-
-const chromiumPath = "/usr/bin/chromium"
 
 // maxPage is the heaviest an HTML page may be.
 const maxPage = 1_000_000
@@ -136,27 +135,7 @@ type reader struct {
 
 func newReader(t *testing.T) *reader {
 	t.Helper()
-	if _, err := os.Stat(chromiumPath); err != nil {
-		t.Fatalf("headless Chromium is needed at %s (Debian package chromium): %v", chromiumPath, err)
-	}
-	actx, cancelA := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(chromiumPath),
-		chromedp.Flag("headless", true),
-		chromedp.Flag("no-sandbox", true),
-		chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("no-first-run", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("hide-scrollbars", true),
-		chromedp.UserDataDir(t.TempDir()),
-	)
-	t.Cleanup(cancelA)
-	ctx, cancel := chromedp.NewContext(actx)
-	t.Cleanup(cancel)
-	deadline := time.AfterFunc(4*time.Minute, cancel)
-	t.Cleanup(func() { deadline.Stop() })
+	ctx := chromium.New(t, 4*time.Minute, chromedp.Flag("hide-scrollbars", true))
 	r := &reader{t: t, ctx: ctx, downloads: t.TempDir()}
 	if err := chromedp.Listen(ctx, func(ev any) {
 		switch ev := ev.(type) {

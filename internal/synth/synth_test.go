@@ -232,17 +232,15 @@ func TestHeadersMatchContract(t *testing.T) {
 	}
 }
 
-func TestTinyIsFast(t *testing.T) {
+// TestTinySummary checks what Generate reports of the tiny scale. (How
+// fast it writes is BenchmarkGenerateSmallSR's to measure: a clock in a unit
+// test fails on a busy machine and proves nothing on a quiet one.)
+func TestTinySummary(t *testing.T) {
 	tiny := tinyScale(t)
 	dir := t.TempDir()
-	start := time.Now()
 	sum, err := Generate(Options{OutDir: dir, Period: "2026-10", Scale: tiny, Seed: 7})
-	elapsed := time.Since(start)
 	if err != nil {
 		t.Fatal(err)
-	}
-	if elapsed >= time.Second {
-		t.Fatalf("tiny took %v, want under 1s", elapsed)
 	}
 	if sum.Rows["devices.csv"] != int64(tiny.Devices) || sum.Rows["service_requests.csv"] != int64(tiny.ServiceRequests) {
 		t.Fatalf("rows %v, want %d devices and %d service requests", sum.Rows, tiny.Devices, tiny.ServiceRequests)
