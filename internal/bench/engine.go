@@ -1,5 +1,5 @@
 // Package bench computes every view of the output contract
-// (../shared/spec/outputs.md) for every party and role: it streams each
+// (docs/outputs.md) for every party and role: it streams each
 // extract once into per-role aggregates, then builds each party's league
 // tables, benchmarks and exception lists under disclosure control.
 //

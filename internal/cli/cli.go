@@ -47,7 +47,7 @@ usage:
   carport keys check --extracts DIR --keys DIR
   carport keygen-signing --pub FILE --secret FILE
   carport clean [--out DIR] [--stage DIR]
-  carport lint [--reportdefs DIR] [--base REF]
+  carport lint [--reportdefs DIR] [--content DIR] [--base REF] [--extracts DIR [--period YYYY-MM]]
   carport list [--search TEXT] [--role R] [--status S] [--category C] [--format table|csv|json]
   carport plan --base REF [--reportdefs DIR] [--extracts DIR [--period YYYY-MM --party ID]]
   carport serve --root OUT --db FILE [--addr 127.0.0.1:8080] [--tls-cert F --tls-key F] [--public-url URL]
@@ -58,6 +58,10 @@ usage:
   carport version
 
 Run 'carport COMMAND -h' for the flags of a command.
+
+Report definitions, templates and pages come from --reportdefs, --templates
+and --content, else from ./reportdefs, ./templates and ./content when the
+current folder has them, else from the copies built into carport.
 
 exit codes:
   0  success

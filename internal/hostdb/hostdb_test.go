@@ -244,7 +244,7 @@ func TestDeleteErasesFromFile(t *testing.T) {
 
 // TestUnknownEmailCostsTheSame: signing in with an address that has no
 // account runs one argon2id with the same parameters as a wrong password
-// does, so it costs the same. (Counted, not only timed: timings on a shared
+// does, so it costs the same. (Counted, not timed: timings on a shared
 // machine drift.)
 func TestUnknownEmailCostsTheSame(t *testing.T) {
 	ctx := context.Background()
