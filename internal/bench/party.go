@@ -176,7 +176,7 @@ var viewFuncs = map[viewKey]viewFunc{
 	{contract.ServiceRequests, contract.Failures}:  rows(func(b *builder, x *viewArgs) table { return b.failures(x.ev, x.dims, x.rid, x.in, x.me) }),
 	{contract.ServiceRequests, contract.SVP}:       rows(func(b *builder, x *viewArgs) table { return b.svp(x.ev, x.dims, x.rid, x.in, x.me, false) }),
 	{contract.ServiceRequests, contract.Breakdown}: rows(func(b *builder, x *viewArgs) table { return b.breakdown(x.ev, x.v, x.rid, x.in, x.me) }),
-	{contract.ServiceRequests, contract.Summary}:   rows(func(b *builder, x *viewArgs) table { return b.srvSummary(x.ev, x.rid, x.in, x.me) }),
+	{contract.ServiceRequests, contract.Summary}:   rows(func(b *builder, x *viewArgs) table { return b.summary(x.ev, x.rid, x.in, x.me) }),
 
 	{contract.Alerts, contract.Daily}:            rows(func(b *builder, x *viewArgs) table { return b.daily(x.ev, x.rid, x.in, x.me) }),
 	{contract.Alerts, contract.Summary}:          rows(func(b *builder, x *viewArgs) table { return b.summary(x.ev, x.rid, x.in, x.me) }),

@@ -137,8 +137,14 @@ func (b *builder) rtt(ev *events, role roleID, in codeSet, me extract.Sym) table
 	return t
 }
 
-// summary builds the alert summary.csv:
-// scope,alerts,delivered,delivery_rate,mean_delivery_ms,median_delivery_ms.
+// summary builds summary.csv, the month's figures against industry, rows
+// you and industry: for alerts
+// scope,alerts,delivered,delivery_rate,mean_delivery_ms,median_delivery_ms;
+// for service requests (a view this repository adds to the contract's)
+// scope,requests,successes,success_rate,mean_rtt_ms,median_rtt_ms, where
+// requests counts every request and the times cover those with a round
+// trip time, empty when none had one. The industry row obeys the
+// minimum-peers rule like every other industry figure.
 func (b *builder) summary(ev *events, role roleID, in codeSet, me extract.Sym) table {
 	you, ind, peers := b.scopes(ev, role, in, me, false)
 	cells := func(m *monthAgg) []string {

@@ -14,9 +14,18 @@ import (
 	"context"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 )
 
@@ -77,4 +86,93 @@ func New(t testing.TB, limit time.Duration, opts ...chromedp.ExecAllocatorOption
 	deadline := time.AfterFunc(limit, cancel)
 	t.Cleanup(func() { deadline.Stop() })
 	return ctx
+}
+
+// Page is a browser tab that notes what went wrong in it (console errors,
+// exceptions, error log entries) and every request it made.
+type Page struct {
+	Ctx       context.Context
+	Downloads string // where the tab saves downloads
+	mu        sync.Mutex
+	problems  []string
+	requests  []string
+}
+
+// Open starts a browser for t (see New) and a tab on it that listens, with
+// the network domain on, the window's focus emulated (so that :focus and
+// :focus-visible apply as for a reader: a headless page never has the
+// window's focus) and downloads saved into Page.Downloads.
+func Open(t testing.TB, limit time.Duration, opts ...chromedp.ExecAllocatorOption) *Page {
+	t.Helper()
+	p := &Page{Ctx: New(t, limit, opts...), Downloads: t.TempDir()}
+	if err := chromedp.Listen(p.Ctx, func(ev any) {
+		switch ev := ev.(type) {
+		case *runtime.EventConsoleAPICalled:
+			if ev.Type == runtime.ConsoleAPICalledTypeError {
+				var parts []string
+				for _, a := range ev.Args {
+					parts = append(parts, string(a.Value)+a.Description)
+				}
+				p.note("console error: " + strings.Join(parts, " "))
+			}
+		case *runtime.EventExceptionThrown:
+			msg := ev.ExceptionDetails.Text
+			if ev.ExceptionDetails.Exception != nil {
+				msg += " " + ev.ExceptionDetails.Exception.Description
+			}
+			p.note("exception: " + msg)
+		case *log.EventEntryAdded:
+			if ev.Entry.Level == log.EntryLevelError {
+				p.note("log error: " + ev.Entry.Text + " " + ev.Entry.URL)
+			}
+		case *network.EventRequestWillBeSent:
+			p.mu.Lock()
+			p.requests = append(p.requests, ev.Request.URL)
+			p.mu.Unlock()
+		}
+	}); err != nil {
+		t.Fatalf("starting Chromium: %v", err)
+	}
+	if _, err := chromedp.Call(p.Ctx, network.Enable, network.EnableParams{}); err != nil {
+		t.Fatalf("network.enable: %v", err)
+	}
+	if _, err := chromedp.Call(p.Ctx, emulation.SetFocusEmulationEnabled, emulation.SetFocusEmulationEnabledParams{Enabled: true}); err != nil {
+		t.Fatalf("focus emulation: %v", err)
+	}
+	if _, err := chromedp.CallBrowser(p.Ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
+		Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: p.Downloads,
+	}); err != nil {
+		t.Fatalf("setting download folder: %v", err)
+	}
+	return p
+}
+
+func (p *Page) note(s string) { p.mu.Lock(); p.problems = append(p.problems, s); p.mu.Unlock() }
+
+// Check fails t on every problem the tab noted and every request outside
+// the folders roots (but for the download button's in-memory blobs,
+// Chromium's own icon of a date field, and the URL prefixes in also), and
+// when fewer than minFiles requests went to the folders: then the
+// listener is not working.
+func (p *Page) Check(t testing.TB, minFiles int, roots []string, also ...string) {
+	t.Helper()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, m := range p.problems {
+		t.Errorf("browser: %s", m)
+	}
+	allowed := append([]string{"blob:file://", "blob:null/", "data:image/svg+xml"}, also...)
+	files := 0
+	for _, u := range p.requests {
+		switch {
+		case slices.ContainsFunc(roots, func(r string) bool { return strings.HasPrefix(u, "file://"+filepath.ToSlash(r)+"/") }):
+			files++
+		case slices.ContainsFunc(allowed, func(a string) bool { return strings.HasPrefix(u, a) }):
+		default:
+			t.Errorf("request outside the site: %s", u)
+		}
+	}
+	if files < minFiles {
+		t.Errorf("saw only %d file: requests; is the network listener working?", files)
+	}
 }

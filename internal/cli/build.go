@@ -14,6 +14,7 @@ package cli
 // clean`) when a crash left them.
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"io/fs"
@@ -102,27 +103,44 @@ func (f *buildFlags) command() string {
 	return "build"
 }
 
-func (e *env) runBuild(f buildFlags) (err error) {
-	start := time.Now()
+// buildInputs are what a build reads before it touches anything: checked
+// flags, definitions, site sources and the signing key.
+type buildInputs struct {
+	period  contract.Period
+	suite   *reportdef.Suite
+	sources siteSources
+	signer  *bundle.Signer
+}
+
+// inputs checks the flags and reads what a build needs besides the month;
+// it writes nothing.
+func (f *buildFlags) inputs() (in buildInputs, err error) {
 	cmd := f.command()
-	period, err := contract.ParsePeriod(f.period)
-	if err != nil {
-		return usagef("give the period as YYYY-MM, e.g. --period 2026-10", "%s: %v", cmd, err)
+	if in.period, err = contract.ParsePeriod(f.period); err != nil {
+		return in, usagef("give the period as YYYY-MM, e.g. --period 2026-10", "%s: %v", cmd, err)
 	}
-	suite, _, err := loadSuite(cmd, f.reportdefs)
-	if err != nil {
-		return err
+	if in.suite, _, err = loadSuite(cmd, f.reportdefs); err != nil {
+		return in, err
 	}
-	sources, err := openSiteSources(cmd, f.templates, f.content, f.ech)
-	if err != nil {
-		return err
+	if in.sources, err = openSiteSources(cmd, f.templates, f.content, f.ech); err != nil {
+		return in, err
 	}
 	// party ids become file names: they are checked before any file is
 	// touched (the engine reads parties.csv again, in a blink)
 	if _, _, err := extract.ReadParties(f.extracts); err != nil {
-		return err
+		return in, err
 	}
-	signer, err := loadSigner(f.keys, f.signingKey)
+	in.signer, err = loadSigner(f.keys, f.signingKey)
+	return in, err
+}
+
+// runBuild runs a build (or a reseal): inputs, then the month read once,
+// then every party sealed into a new version of the period, then the
+// switch.
+func (e *env) runBuild(f buildFlags) error {
+	start := time.Now()
+	cmd := f.command()
+	in, err := f.inputs()
 	if err != nil {
 		return err
 	}
@@ -150,11 +168,11 @@ func (e *env) runBuild(f buildFlags) (err error) {
 	if err != nil {
 		return err
 	}
-	cur, err := out.Current(period.String())
+	cur, err := out.Current(in.period.String())
 	if err != nil {
 		return fmt.Errorf("%s: %w", cmd, err)
 	}
-	periodDir := filepath.Join(f.out, period.String())
+	periodDir := filepath.Join(f.out, in.period.String())
 	if (len(f.parties) > 0 || f.reseal) && cur.Dir != "" && cur.Manifest == nil {
 		return &badInput{fmt.Errorf("%s: %s was published by an older carport and has no manifest.json", cmd, periodDir),
 			"run a full build of the period first (without --party)"}
@@ -175,12 +193,12 @@ func (e *env) runBuild(f buildFlags) (err error) {
 	defer sites.Remove()
 	stages.add(engStage, sites)
 
-	eng, err := bench.Run(bench.Config{Suite: suite, Select: reportdef.Select{Drafts: f.drafts},
-		Extracts: f.extracts, Period: period, StageDir: filepath.Join(engStage.Path, "engine"), Workers: f.workers, Progress: e.progress})
+	eng, err := bench.Run(bench.Config{Suite: in.suite, Select: reportdef.Select{Drafts: f.drafts},
+		Extracts: f.extracts, Period: in.period, StageDir: filepath.Join(engStage.Path, "engine"), Workers: f.workers, Progress: e.progress})
 	if err != nil {
 		return interrupted(ctx, sig, err)
 	}
-	if err := e.checkNotEmpty(eng, period, f.allowEmpty); err != nil {
+	if err := e.checkNotEmpty(eng, in.period, f.allowEmpty); err != nil {
 		return err
 	}
 	parties, err := selectParties(eng.Parties, f.parties)
@@ -202,63 +220,34 @@ func (e *env) runBuild(f buildFlags) (err error) {
 	}
 	// the audit skips the public script every site carries (read here
 	// once, and once per party by its render)
-	ech, err := fs.ReadFile(sources.echarts, sources.echartsFile)
+	ech, err := fs.ReadFile(in.sources.echarts, in.sources.echartsFile)
 	if err != nil {
-		return fmt.Errorf("%s: reading %s: %w", cmd, sources.echartsFile, err)
+		return fmt.Errorf("%s: reading %s: %w", cmd, in.sources.echartsFile, err)
 	}
 	t0 := time.Now()
 	ix, err := audit.Build(audit.Options{Extracts: f.extracts, Parties: eng.Parties, StageDir: engStage.Path, Workers: f.workers, Public: [][]byte{ech},
-		MaxBadFraction: suite.Policy.MaxBadFraction})
+		MaxBadFraction: in.suite.Policy.MaxBadFraction})
 	if err != nil {
 		return interrupted(ctx, sig, err)
 	}
 	indexTime := time.Since(t0)
 
-	version, err := out.NewVersion(period.String())
+	version, err := out.NewVersion(in.period.String())
 	if err != nil {
 		return err
 	}
 	defer version.Discard() // nothing once switched
 
-	shared := partyShared{engine: eng, suite: suite, index: ix, period: period, sources: sources, sitesDir: sites.Path, signer: signer}
-	var totals partyTimes
-	var bytes int64
-	var done []runreport.Bundle
-	for i, p := range parties {
-		if ctx.Err() != nil {
-			return interrupted(ctx, sig, nil)
-		}
-		outPath, err := version.BundlePath(p.ID)
-		if err != nil {
-			return err
-		}
-		res, err := buildParty(ctx, shared, partyJob{party: p, recipients: keys[p.ID], outPath: outPath})
-		if err != nil {
-			return interrupted(ctx, sig, fmt.Errorf("party %s: %w", p.ID, err))
-		}
-		if f.reseal {
-			if was := cur.Entry(p.ID); was.ManifestSHA256 != res.sealed.ManifestSHA256 {
-				return fmt.Errorf("reseal: party %s: the content would change (manifest.json sha256 %.12s…, published %.12s…): the extracts, report definitions, templates or carport version differ from the published build; nothing was published",
-					p.ID, res.sealed.ManifestSHA256, was.ManifestSHA256)
-			}
-		}
-		s := res.sealed
-		if err := version.Add(publish.Entry{Party: p.ID, Size: s.Size, SHA256: s.SHA256, ZipSize: s.ZipSize,
-			ZipSHA256: s.ZipSHA256, ManifestSHA256: s.ManifestSHA256, Recipients: s.Recipients}); err != nil {
-			return err
-		}
-		totals.add(res.times)
-		bytes += res.site.Bytes
-		done = append(done, runreport.Bundle{Party: p.ID, ZipSHA256: s.ZipSHA256, Audit: res.audit})
-		e.say("[%d/%d] %-8s %3d reports, %4d pages, %6.1f MB, render %.2fs, audit %.2fs, seal %.2fs",
-			i+1, len(parties), p.ID, len(s.Manifest.Reports), res.site.Pages, float64(res.site.Bytes)/1e6,
-			res.times.render.Seconds(), res.times.audit.Seconds(), res.times.seal.Seconds())
+	sh := partyShared{engine: eng, suite: in.suite, index: ix, period: in.period, sources: in.sources, sitesDir: sites.Path, signer: in.signer}
+	sealed, err := e.sealParties(ctx, sh, parties, keys, version, cur, f.reseal)
+	if err != nil {
+		return interrupted(ctx, sig, err)
 	}
-	kept, err := e.keepOthers(version, cur, eng.Parties, parties, f.parties, period)
+	kept, err := e.keepOthers(version, cur, eng.Parties, parties, f.parties, in.period)
 	if err != nil {
 		return err
 	}
-	report, err := runreport.New(runreport.Run{Generator: Version, Engine: eng, Bundles: done, Kept: kept,
+	report, err := runreport.New(runreport.Run{Generator: Version, Engine: eng, Bundles: sealed.bundles, Kept: kept,
 		Index: indexTime, IndexSize: ix.Bytes(), Total: time.Since(start)}).JSON()
 	if err != nil {
 		return err
@@ -266,7 +255,7 @@ func (e *env) runBuild(f buildFlags) (err error) {
 	if err := version.WriteFile(publish.RunReportName, report); err != nil {
 		return err
 	}
-	removed, err = version.Switch(Version, signer.Public().ID(), func() error {
+	removed, err = version.Switch(Version, in.signer.Public().ID(), func() error {
 		if ctx.Err() != nil {
 			return interrupted(ctx, sig, nil)
 		}
@@ -276,9 +265,53 @@ func (e *env) runBuild(f buildFlags) (err error) {
 		return err
 	}
 	e.removedNote(removed, "replaced")
-	e.summary(eng, len(parties), totals, indexTime, bytes, time.Since(start))
+	e.summary(eng, len(parties), sealed.times, indexTime, sealed.bytes, time.Since(start))
 	fmt.Fprintln(e.stdout, periodDir)
 	return nil
+}
+
+// sealedParties is what sealParties made.
+type sealedParties struct {
+	bundles []runreport.Bundle // in build order
+	times   partyTimes         // summed over the parties
+	bytes   int64              // of the rendered sites
+}
+
+// sealParties renders, audits and seals every party into version, one
+// after the other, and records each bundle there. A reseal refuses a
+// party whose content would change.
+func (e *env) sealParties(ctx context.Context, sh partyShared, parties []*extract.Party, keys map[string]*bundle.Recipients,
+	version *publish.Version, cur *publish.Published, reseal bool) (sealedParties, error) {
+	var out sealedParties
+	for i, p := range parties {
+		if ctx.Err() != nil {
+			return out, ctx.Err()
+		}
+		outPath, err := version.BundlePath(p.ID)
+		if err != nil {
+			return out, err
+		}
+		res, err := buildParty(ctx, sh, partyJob{party: p, recipients: keys[p.ID], outPath: outPath})
+		if err != nil {
+			return out, fmt.Errorf("party %s: %w", p.ID, err)
+		}
+		s := res.sealed
+		if was := cur.Entry(p.ID); reseal && was.ManifestSHA256 != s.ManifestSHA256 {
+			return out, fmt.Errorf("reseal: party %s: the content would change (manifest.json sha256 %.12s…, published %.12s…): the extracts, report definitions, templates or carport version differ from the published build; nothing was published",
+				p.ID, s.ManifestSHA256, was.ManifestSHA256)
+		}
+		if err := version.Add(publish.Entry{Party: p.ID, Size: s.Size, SHA256: s.SHA256, ZipSize: s.ZipSize,
+			ZipSHA256: s.ZipSHA256, ManifestSHA256: s.ManifestSHA256, Recipients: s.Recipients}); err != nil {
+			return out, err
+		}
+		out.times.add(res.times)
+		out.bytes += res.site.Bytes
+		out.bundles = append(out.bundles, runreport.Bundle{Party: p.ID, ZipSHA256: s.ZipSHA256, Audit: res.audit})
+		e.say("[%d/%d] %-8s %3d reports, %4d pages, %6.1f MB, render %.2fs, audit %.2fs, seal %.2fs",
+			i+1, len(parties), p.ID, len(s.Manifest.Reports), res.site.Pages, float64(res.site.Bytes)/1e6,
+			res.times.render.Seconds(), res.times.audit.Seconds(), res.times.seal.Seconds())
+	}
+	return out, nil
 }
 
 // readRecipients reads every party's recipients file, keys/<party>.txt.

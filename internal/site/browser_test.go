@@ -10,83 +10,31 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/browser"
-	"github.com/chromedp/cdproto/emulation"
-	"github.com/chromedp/cdproto/log"
-	"github.com/chromedp/cdproto/network"
-	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
 	"github.com/dcc/carport/internal/chromium"
 	"github.com/dcc/carport/internal/csvcell"
 )
 
-// session is headless Chromium reading one rendered site from disk; it
-// notes every console error, exception and request.
+// session is headless Chromium reading one rendered site from disk; its
+// page notes every console error, exception and request.
 type session struct {
-	t         *testing.T
-	ctx       context.Context
-	root      string
+	*chromium.Page
+	t    *testing.T
+	ctx  context.Context
+	root string
+	// downloads is where the tab saves downloads
 	downloads string
-	mu        sync.Mutex
-	problems  []string
-	requests  []string
 }
 
 func newSession(t *testing.T, root string) *session {
 	t.Helper()
-	ctx := chromium.New(t, 60*time.Second)
-	s := &session{t: t, ctx: ctx, root: root, downloads: t.TempDir()}
-	if err := chromedp.Listen(ctx, func(ev any) {
-		switch ev := ev.(type) {
-		case *runtime.EventConsoleAPICalled:
-			if ev.Type == runtime.ConsoleAPICalledTypeError {
-				var parts []string
-				for _, a := range ev.Args {
-					parts = append(parts, string(a.Value)+a.Description)
-				}
-				s.note("console error: " + strings.Join(parts, " "))
-			}
-		case *runtime.EventExceptionThrown:
-			d := ev.ExceptionDetails
-			msg := d.Text
-			if d.Exception != nil {
-				msg += " " + d.Exception.Description
-			}
-			s.note("exception: " + msg)
-		case *log.EventEntryAdded:
-			if ev.Entry.Level == log.EntryLevelError {
-				s.note("log error: " + ev.Entry.Text + " " + ev.Entry.URL)
-			}
-		case *network.EventRequestWillBeSent:
-			s.mu.Lock()
-			s.requests = append(s.requests, ev.Request.URL)
-			s.mu.Unlock()
-		}
-	}); err != nil {
-		t.Fatalf("starting Chromium: %v", err)
-	}
-	if _, err := chromedp.Call(ctx, network.Enable, network.EnableParams{}); err != nil {
-		t.Fatalf("network.enable: %v", err)
-	}
-	// a headless page never has the window's focus: emulate it, so that
-	// :focus and :focus-visible styles apply as for a reader
-	if _, err := chromedp.Call(ctx, emulation.SetFocusEmulationEnabled, emulation.SetFocusEmulationEnabledParams{Enabled: true}); err != nil {
-		t.Fatalf("focus emulation: %v", err)
-	}
-	if _, err := chromedp.CallBrowser(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
-		Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: s.downloads,
-	}); err != nil {
-		t.Fatalf("setting download folder: %v", err)
-	}
-	return s
+	p := chromium.Open(t, 60*time.Second)
+	return &session{Page: p, t: t, ctx: p.Ctx, root: root, downloads: p.Downloads}
 }
-
-func (s *session) note(m string) { s.mu.Lock(); s.problems = append(s.problems, m); s.mu.Unlock() }
 
 func (s *session) open(rel string) {
 	s.t.Helper()
@@ -137,29 +85,10 @@ func (s *session) col(table string, c int) []string {
 }
 
 // finish fails on every console error and every request outside the site.
+// finish fails on every console error and every request outside the site.
 func (s *session) finish(minFiles int) {
 	s.t.Helper()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, p := range s.problems {
-		s.t.Errorf("browser: %s", p)
-	}
-	files := 0
-	for _, u := range s.requests {
-		if strings.HasPrefix(u, "file://"+filepath.ToSlash(s.root)+"/") {
-			files++
-			continue
-		}
-		// The download button navigates to the blob it made: in-memory,
-		// local; a date field's icon is Chromium's own, from memory.
-		if strings.HasPrefix(u, "blob:file://") || strings.HasPrefix(u, "blob:null/") || strings.HasPrefix(u, "data:image/svg+xml") {
-			continue
-		}
-		s.t.Errorf("request outside the site: %s", u)
-	}
-	if files < minFiles {
-		s.t.Errorf("saw only %d file: requests; is the network listener working?", files)
-	}
+	s.Check(s.t, minFiles, []string{s.root})
 }
 
 // TestBrowser opens the rendered site from disk in headless Chromium and
