@@ -65,10 +65,10 @@ func build(dir string) (err error) {
 		}
 	}()
 	if err := sites.Build(hugolib.BuildCfg{}); err != nil {
-		return fmt.Errorf("Hugo failed: %w", err)
+		return fmt.Errorf("building with Hugo: %w", err)
 	}
 	if n := logger.LoggCount(logg.LevelWarn) + logger.LoggCount(logg.LevelError); n > 0 {
-		return fmt.Errorf("Hugo logged %d warnings or errors: %s", n, strings.TrimSpace(log.String()))
+		return fmt.Errorf("building with Hugo: %d warnings or errors: %s", n, strings.TrimSpace(log.String()))
 	}
 	return nil
 }
