@@ -8,7 +8,7 @@ package chromium
 // CARPORT_REQUIRE_BROWSER=1 (.ci/run), which turns that skip into a
 // failure, so that CI never skips them. The browser's own temporary files
 // (Chromium writes .org.chromium.Chromium.* into $TMPDIR and leaves them)
-// go to the test's temporary folder, removed with it.
+// go to a folder of the test's, removed with it.
 
 import (
 	"context"
@@ -66,6 +66,15 @@ func Path(t testing.TB) string {
 func New(t testing.TB, limit time.Duration, opts ...chromedp.ExecAllocatorOption) context.Context {
 	t.Helper()
 	path := Path(t)
+	// Chromium's own temporary folder holds its sockets, whose paths may
+	// not pass 107 bytes: t.TempDir() under a long test name and $TMPDIR
+	// can, and then Chromium dies at start. A short name beside it, gone
+	// after the browser (cleanups run last first).
+	tmp, err := os.MkdirTemp("", "chr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(tmp) })
 	all := append([]chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(path),
 		chromedp.Flag("headless", true),
@@ -77,7 +86,7 @@ func New(t testing.TB, limit time.Duration, opts ...chromedp.ExecAllocatorOption
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
 		chromedp.UserDataDir(t.TempDir()),
-		chromedp.Env("TMPDIR=" + t.TempDir()),
+		chromedp.Env("TMPDIR=" + tmp),
 	}, opts...)
 	actx, cancelA := chromedp.NewExecAllocator(context.Background(), all...)
 	t.Cleanup(cancelA)
