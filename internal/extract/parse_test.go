@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/dcc/carport/internal/contract"
 )
 
 func TestParseTimestamp(t *testing.T) {
@@ -54,7 +56,7 @@ func TestParseTimestamp(t *testing.T) {
 // TestParseTimestampSweep compares with time.Parse over many instants,
 // offsets and fractions.
 func TestParseTimestampSweep(t *testing.T) {
-	zones := []*time.Location{time.UTC, London, time.FixedZone("", -(5*3600 + 30*60)), time.FixedZone("", 14*3600)}
+	zones := []*time.Location{time.UTC, contract.London, time.FixedZone("", -(5*3600 + 30*60)), time.FixedZone("", 14*3600)}
 	for ms := int64(-2e12); ms < 5e12; ms += 7_777_777_777 + 123 {
 		for _, z := range zones {
 			for _, layout := range []string{time.RFC3339, "2006-01-02T15:04:05.000Z07:00", time.RFC3339Nano} {
