@@ -5,24 +5,30 @@ PERIOD ?= 2026-10
 SCALE ?= small
 DEMO := demo
 BIN := bin/carport
-ECHARTS := node_modules/echarts/dist/echarts.min.js
 
-.PHONY: all deps build demo serve-demo test check bench bench-serve bench-opener opener clean \
-	ci-deps ci-preview monthly monthly-state monthly-fetch monthly-check monthly-build monthly-report monthly-publish
+.PHONY: all deps build demo serve-demo test check echarts bench bench-serve bench-opener opener clean \
+	ci-deps ci-test ci-preview monthly monthly-state monthly-fetch monthly-check monthly-build monthly-report monthly-publish
 
 all: build
 
-$(ECHARTS): package.json package-lock.json
-	npm ci --no-audit --no-fund
-	@touch $@
-
-deps: $(ECHARTS)
+# Go is all carport needs: report definitions, templates, pages and the
+# pinned ECharts script are built into the binary.
+deps:
 	$(GO) mod download
 
-# -trimpath: the binary does not depend on where the clone is (and the
-# build cache serves a second clone of the same sources)
+# -buildvcs=auto: carport version names the git revision built (a machine's
+# GOFLAGS may turn stamping off); -trimpath: the binary does not depend on
+# where the clone is (and the build cache serves a second clone of the same
+# sources)
 build: deps
-	$(GO) build -trimpath -o $(BIN) ./cmd/carport
+	$(GO) build -buildvcs=auto -trimpath -o $(BIN) ./cmd/carport
+
+# Refresh the committed copy of ECharts (third_party/echarts) from the npm
+# package pinned in package.json/package-lock.json; commit the result.
+# The only target that needs Node.js.
+echarts:
+	npm ci --no-audit --no-fund
+	cp node_modules/echarts/dist/echarts.min.js node_modules/echarts/LICENSE node_modules/echarts/NOTICE third_party/echarts/
 
 # The in-browser opener's third-party code (age-encryption, fflate, @noble/*,
 # pinned in package-lock.json), bundled by the pinned esbuild into the
@@ -56,10 +62,10 @@ serve-demo: build
 	@test -d $(DEMO)/out/$(PERIOD) || $(MAKE) --no-print-directory demo
 	@BIN=$(BIN) DEMO=$(DEMO) PERIOD=$(PERIOD) ADDR=$(SERVE_ADDR) ./scripts/serve-demo.sh
 
-test: deps
+test:
 	$(GO) test -count=1 ./...
 
-check: deps
+check:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt: files above need formatting"; exit 1; }
 	$(GO) vet ./...
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
@@ -104,6 +110,14 @@ ci-deps:
 	@command -v chromium >/dev/null 2>&1 && command -v bc >/dev/null 2>&1 || { \
 		export DEBIAN_FRONTEND=noninteractive; apt-get update -qq && \
 		apt-get install -y -qq --no-install-recommends chromium bc >/dev/null; }
+
+# The tests as CI runs them (.ci/run, pr.yml): the pinned npm package
+# installed only so that the test comparing the committed ECharts copy with
+# it runs, and a missing browser or npm package failing the run where a
+# developer's machine skips those tests.
+ci-test:
+	npm ci --no-audit --no-fund
+	CARPORT_REQUIRE_BROWSER=1 CARPORT_REQUIRE_NPM=1 $(GO) test -count=1 ./...
 
 # The pull request's steps but the test suite (make test): the definitions
 # linted against BASE, the plan (PREVIEW/plan.md, the PR comment), and a

@@ -14,6 +14,7 @@ import (
 	"math"
 	"sort"
 
+	"github.com/dcc/carport/internal/contract"
 	"github.com/dcc/carport/internal/extract"
 	"github.com/dcc/carport/internal/history"
 	"github.com/dcc/carport/internal/reportdef"
@@ -22,29 +23,29 @@ import (
 // figures computes the recipient's figures of the instance being built;
 // nil for an instance with no monthly figures (the distributors'
 // follow-up and unmatched-alert reports).
-func (b *builder) figures(in *reportdef.Instance, role extract.Role, ev *events, codes codeSet, me extract.Sym) *history.Report {
+func (b *builder) figures(in *reportdef.Instance, role contract.Role, ev *events, codes codeSet, me extract.Sym) *history.Report {
 	rid := roleIndex(role)
 	r := &history.Report{ID: in.ID, Version: in.Def.Version.String()}
 	switch in.Def.Dataset {
-	case reportdef.ServiceRequests:
+	case contract.ServiceRequests:
 		r.Requests = b.requestFigures(ev, rid, codes, me)
-		you, ind, peers := b.scopes(ev, rid, codes, me, true)
+		you, ind, peers := b.scopes(ev, rid, codes, me)
 		r.Times = &history.Times{You: durations(you), Peers: peers}
 		if Disclosed(peers, b.k) {
 			d := durations(ind)
 			r.Times.Industry = &d
 		}
-	case reportdef.Alerts:
+	case contract.Alerts:
 		if edSpecial(in) {
 			return nil
 		}
-		you, ind, peers := b.scopes(ev, rid, codes, me, false)
+		you, ind, peers := b.scopes(ev, rid, codes, me)
 		r.Delivery = &history.Delivery{You: deliveries(you), Peers: peers}
 		if Disclosed(peers, b.k) {
 			d := deliveries(ind)
 			r.Delivery.Industry = &d
 		}
-	case reportdef.Devices:
+	case contract.Devices:
 		r.Estate = b.estateFigures(rid, me)
 	}
 	return r

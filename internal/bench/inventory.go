@@ -21,7 +21,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -29,9 +28,9 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/dcc/carport/internal/contract"
 	"github.com/dcc/carport/internal/csvcell"
 	"github.com/dcc/carport/internal/extract"
-	"github.com/dcc/carport/internal/reportdef"
 )
 
 type invKey struct {
@@ -67,7 +66,7 @@ type inventory struct {
 	outs    map[gkey]*estateOut // code unused: (role, party)
 	cplDay  int32               // last day of period + CPL window, days since epoch
 	certDay int32
-	roles   [4]extract.Role
+	roles   [4]contract.Role
 	line    []byte // one estate row being encoded
 	xline   []byte // one exception row being encoded
 	// holdsRole[i][owner] says whether the owner (by Sym) holds roles[i]:
@@ -82,7 +81,7 @@ func newInventory(e *Engine) (*inventory, error) {
 	pol := e.cfg.Suite.Policy
 	inv := &inventory{e: e, counts: map[invKey]int64{}, segs: map[segKey]int64{}, outs: map[gkey]*estateOut{},
 		cplDay: last + int32(pol.CPLExpiryDays), certDay: last + int32(pol.CertExpiryDays),
-		roles: [4]extract.Role{extract.IS, extract.ES, extract.GS, extract.ED}}
+		roles: [4]contract.Role{contract.IS, contract.ES, contract.GS, contract.ED}}
 	if err := os.MkdirAll(filepath.Join(e.cfg.StageDir, "estate"), 0o700); err != nil {
 		return nil, err
 	}
@@ -147,7 +146,7 @@ func (inv *inventory) out(k gkey) (*estateOut, error) {
 	if o := inv.outs[k]; o != nil {
 		return o, nil
 	}
-	dir := filepath.Join(inv.e.cfg.StageDir, "estate", inv.e.sym.Name(k.party), string(extract.Roles[k.role]))
+	dir := filepath.Join(inv.e.cfg.StageDir, "estate", inv.e.sym.Name(k.party), string(contract.Roles[k.role]))
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
@@ -162,7 +161,7 @@ func (inv *inventory) out(k gkey) (*estateOut, error) {
 	}
 	o.bw, o.xbw = bufio.NewWriterSize(o.f, 32<<10), bufio.NewWriterSize(o.xf, 8<<10)
 	o.w, o.xw = csv.NewWriter(o.bw), csv.NewWriter(o.xbw)
-	o.w.Write(append(append([]string{}, extract.DeviceColumns...), "cpl_expires_within_30_days", "cert_expires_within_90_days"))
+	o.w.Write(estateHeader)
 	o.w.Flush() // the header goes first: rows are then encoded by encode
 	o.xw.Write(append(append([]string{}, exceptionHeader...), "expires_on"))
 	o.xw.Flush()
@@ -170,14 +169,18 @@ func (inv *inventory) out(k gkey) (*estateOut, error) {
 	return o, nil
 }
 
-var exceptionHeader = []string{"device_id", "device_type", "device_model", "firmware_version", "mpxn", "postcode", "reason"}
+// The estate file's and the exception list's headers, the contract's.
+var (
+	estateHeader    = contractView(contract.Devices, contract.Estate).Header(nil)
+	exceptionHeader = contractView(contract.Devices, contract.Exceptions).Header(nil)
+)
 
 // The streamed exception list carries one more column than the contract's
 // exceptions.csv: the expiry date behind each reason, which the site shows
 // beside the row (the estate file holds the same dates).
 var (
-	cplDateCol  = slices.Index(extract.DeviceColumns, "cpl_expiry_date")
-	certDateCol = slices.Index(extract.DeviceColumns, "cert_expiry_date")
+	cplDateCol  = deviceCol("cpl_expiry_date")
+	certDateCol = deviceCol("cert_expiry_date")
 )
 
 // encode encodes the device's estate row into inv.line and its exception
@@ -223,26 +226,24 @@ func (inv *inventory) encode(d *extract.Device) {
 	inv.xline = x
 }
 
-// Columns of DeviceColumns the exception rows repeat.
+// Columns of devices.csv the exception rows repeat, and the SMETS version
+// the history's estate figures count by.
 var dvType, dvModel, dvFW, dvSMETS = deviceCol("device_type"), deviceCol("device_model"), deviceCol("firmware_version"), deviceCol("smets_version")
 
-// smetsName is a device's SMETS version as a constant string (the reader
-// has checked the enum).
+// smetsName is a device's SMETS version as the contract's own string (the
+// reader has checked the enum), so that no row's bytes are kept.
 func smetsName(b []byte) string {
-	switch string(b) {
-	case "SMETS1":
-		return "SMETS1"
-	case "SMETS2":
-		return "SMETS2"
+	for _, v := range contract.SMETSVersions {
+		if string(b) == v {
+			return v
+		}
 	}
 	return "unknown"
 }
 
 func deviceCol(name string) int {
-	for i, c := range extract.DeviceColumns {
-		if c == name {
-			return i
-		}
+	if i := contract.DevicesFile.Index(name); i >= 0 {
+		return i
 	}
 	panic("no device column " + name)
 }
@@ -331,25 +332,8 @@ func (inv *inventory) close() error {
 	return err
 }
 
-// inventoryView builds one inventory view for the recipient in role.
-func (b *builder) inventoryView(v reportdef.View, role extract.Role, me extract.Sym) (table, string, error) {
-	rid := roleIndex(role)
-	switch v.Kind {
-	case "models":
-		return b.models(rid, me), "", nil
-	case "firmware_share":
-		return b.firmwareShare(rid, me), "", nil
-	case "estate":
-		f, err := b.estateFile(role, me)
-		return table{}, f, err
-	case "exceptions":
-		return b.exceptions(role, me)
-	}
-	return table{}, "", fmt.Errorf("view %q: kind %q is not implemented for devices", v.ID, v.Kind)
-}
-
 func (b *builder) models(rid roleID, me extract.Sym) table {
-	t := table{header: []string{"device_type", "device_model", "firmware_version", "devices"}}
+	var t table
 	for k, n := range b.e.inv.counts {
 		if k.role == rid && k.party == me {
 			t.rows = append(t.rows, []string{b.sym.Name(k.deviceType), b.sym.Name(k.model), b.sym.Name(k.firmware), itoa(n)})
@@ -413,7 +397,7 @@ func (b *builder) firmwareShare(rid roleID, me extract.Sym) table {
 		sort.Slice(out, func(i, j int) bool { return out[i][0] < out[j][0] })
 		return out
 	}
-	t := table{header: []string{"device_model", "series", "firmware_version", "share"}}
+	var t table
 	var models []string
 	for model, parties := range byModel {
 		if parties[me] != nil {
@@ -461,7 +445,7 @@ func (b *builder) firmwareShare(rid roleID, me extract.Sym) table {
 
 // estateFile compresses the recipient's streamed estate into
 // devices.csv.gz in the stage folder and returns its path.
-func (b *builder) estateFile(role extract.Role, me extract.Sym) (string, error) {
+func (b *builder) estateFile(role contract.Role, me extract.Sym) (string, error) {
 	dir := filepath.Join(b.e.cfg.StageDir, "estate", b.sym.Name(me), string(role))
 	src := filepath.Join(dir, "devices.csv")
 	if _, err := os.Stat(src); os.IsNotExist(err) {
@@ -469,7 +453,7 @@ func (b *builder) estateFile(role extract.Role, me extract.Sym) (string, error) 
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return "", err
 		}
-		hdr := strings.Join(append(append([]string{}, extract.DeviceColumns...), "cpl_expires_within_30_days", "cert_expires_within_90_days"), ",") + "\n"
+		hdr := strings.Join(estateHeader, ",") + "\n"
 		if err := os.WriteFile(src, []byte(hdr), 0o600); err != nil {
 			return "", err
 		}
@@ -499,20 +483,20 @@ func (b *builder) estateFile(role extract.Role, me extract.Sym) (string, error) 
 }
 
 // exceptions reads back the recipient's streamed exception list.
-func (b *builder) exceptions(role extract.Role, me extract.Sym) (table, string, error) {
-	t := table{header: exceptionHeader}
+func (b *builder) exceptions(role contract.Role, me extract.Sym) (table, error) {
+	var t table
 	path := filepath.Join(b.e.cfg.StageDir, "estate", b.sym.Name(me), string(role), "exceptions.csv")
 	f, err := os.Open(path)
 	if os.IsNotExist(err) {
-		return t, "", nil
+		return t, nil
 	}
 	if err != nil {
-		return t, "", err
+		return t, err
 	}
 	defer f.Close()
 	rows, err := csv.NewReader(bufio.NewReader(f)).ReadAll()
 	if err != nil {
-		return t, "", fmt.Errorf("reading back %s: %w", path, err)
+		return t, fmt.Errorf("reading back %s: %w", path, err)
 	}
 	if len(rows) > 0 {
 		rows = rows[1:]
@@ -525,5 +509,5 @@ func (b *builder) exceptions(role extract.Role, me extract.Sym) (table, string, 
 		dates.Cells[i] = r[n]
 	}
 	t.extra = []ExtraColumn{dates}
-	return t, "", nil
+	return t, nil
 }

@@ -66,7 +66,7 @@ func i64(p *int64) string {
 // requestsTrend is trend.csv of a service-request report:
 // month,requests,successes,success_rate,industry_success_rate,rank,ranked.
 func requestsTrend(pts []trendPoint, k int) table {
-	t := table{header: srTrendHeader}
+	var t table
 	for _, p := range pts {
 		row := []string{p.month, "", "", "", "", "", ""}
 		if p.fig != nil && p.fig.Requests != nil {
@@ -90,7 +90,7 @@ func requestsTrend(pts []trendPoint, k int) table {
 // rttTrend is rtt-trend.csv: month,requests,median_ms,industry_median_ms,
 // p95_ms,industry_p95_ms (requests: those with a round trip time).
 func rttTrend(pts []trendPoint, k int) table {
-	t := table{header: rttTrendHeader}
+	var t table
 	for _, p := range pts {
 		row := []string{p.month, "", "", "", "", ""}
 		if p.fig != nil && p.fig.Times != nil {
@@ -109,7 +109,7 @@ func rttTrend(pts []trendPoint, k int) table {
 // delivery_rate,industry_delivery_rate,median_delivery_ms,
 // industry_median_delivery_ms.
 func alertsTrend(pts []trendPoint, k int) table {
-	t := table{header: alertTrendHeader}
+	var t table
 	for _, p := range pts {
 		row := []string{p.month, "", "", "", "", "", ""}
 		if p.fig != nil && p.fig.Delivery != nil {
@@ -135,7 +135,7 @@ func alertsTrend(pts []trendPoint, k int) table {
 // the window knows (a segment the recipient did not hold in a month it
 // was built has 0 devices; a month not built has empty cells).
 func estateTrend(pts []trendPoint, k int) table {
-	t := table{header: estateTrendHdr}
+	var t table
 	type seg struct{ typ, smets string }
 	var segs []seg
 	known := map[seg]bool{}

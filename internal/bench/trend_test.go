@@ -35,7 +35,7 @@ func TestTrendRowsGapsAndDisclosure(t *testing.T) {
 	cur := srMonth("2026-10", 50, 49, 1000, 990, 7, 2, 600).Parties[0].Roles[0].Reports[0]
 
 	pts := trendPoints(window, months, "SUPA", "IS", "srvs-all", "2026-10", &cur)
-	wantCSV(t, "trend.csv", ViewOut{Header: requestsTrend(pts, 5).header, Rows: requestsTrend(pts, 5).rows}, `
+	wantCSV(t, "trend.csv", ViewOut{Header: srTrendHeader, Rows: requestsTrend(pts, 5).rows}, `
 month,requests,successes,success_rate,industry_success_rate,rank,ranked
 2026-06,100,90,0.900000,0.950000,3,7
 2026-07,,,,,,
@@ -45,7 +45,7 @@ month,requests,successes,success_rate,industry_success_rate,rank,ranked
 
 	// a stricter k hides the months that had fewer peers
 	strict := requestsTrend(pts, 6)
-	wantCSV(t, "trend.csv with k = 6", ViewOut{Header: strict.header, Rows: strict.rows}, `
+	wantCSV(t, "trend.csv with k = 6", ViewOut{Header: srTrendHeader, Rows: strict.rows}, `
 month,requests,successes,success_rate,industry_success_rate,rank,ranked
 2026-06,100,90,0.900000,0.950000,3,7
 2026-07,,,,,,
@@ -54,7 +54,7 @@ month,requests,successes,success_rate,industry_success_rate,rank,ranked
 2026-10,50,49,0.980000,0.990000,2,8`)
 
 	rt := rttTrend(pts, 5)
-	wantCSV(t, "rtt-trend.csv", ViewOut{Header: rt.header, Rows: rt.rows}, `
+	wantCSV(t, "rtt-trend.csv", ViewOut{Header: rttTrendHeader, Rows: rt.rows}, `
 month,requests,median_ms,industry_median_ms,p95_ms,industry_p95_ms
 2026-06,100,700,800,2800,3500
 2026-07,,,,,
@@ -98,14 +98,14 @@ func TestAlertAndEstateTrends(t *testing.T) {
 	}, 50, 50, 3).Parties[0].Roles[0]
 
 	al := alertsTrend(trendPoints(window, months, "SUPA", "GS", "alerts-all", "2026-10", &cur.Reports[0]), 5)
-	wantCSV(t, "alerts trend.csv", ViewOut{Header: al.header, Rows: al.rows}, `
+	wantCSV(t, "alerts trend.csv", ViewOut{Header: alertTrendHeader, Rows: al.rows}, `
 month,alerts,delivered,delivery_rate,industry_delivery_rate,median_delivery_ms,industry_median_delivery_ms
 2026-08,100,98,0.980000,0.975000,4000,3900
 2026-09,,,,,,
 2026-10,50,50,1.000000,,4000,`)
 
 	es := estateTrend(trendPoints(window, months, "SUPA", "GS", "inventory", "2026-10", &cur.Reports[1]), 5)
-	wantCSV(t, "inventory trend.csv", ViewOut{Header: es.header, Rows: es.rows}, `
+	wantCSV(t, "inventory trend.csv", ViewOut{Header: estateTrendHdr, Rows: es.rows}, `
 month,device_type,smets_version,devices,industry_devices
 2026-08,GPF,SMETS2,0,
 2026-08,GSME,SMETS1,10,

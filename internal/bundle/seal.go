@@ -11,18 +11,18 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 
 	"aead.dev/minisign"
 	"filippo.io/age"
+	"github.com/dcc/carport/internal/atomicfile"
 )
 
 // SealOptions says what to seal, to whom and where.
 type SealOptions struct {
 	// SiteDir is the rendered site (plaintext, in private staging).
 	SiteDir string
-	// Recipients is the path to the party's recipients file, keys/<party>.txt.
-	Recipients string
+	// Recipients are the party's age recipients (keys/<party>.txt).
+	Recipients *Recipients
 	// OutPath is where the bundle goes: OUT/PERIOD/<party>.zip.age.
 	OutPath string
 	// Manifest describes the bundle. Seal fills in Files (any given are
@@ -62,14 +62,6 @@ type Sealed struct {
 // refused. On any error nothing is left at o.OutPath that was not there
 // before, and no temporary file remains.
 func Seal(o SealOptions) (Sealed, error) {
-	s, err := seal(o)
-	if err != nil {
-		return Sealed{}, fmt.Errorf("sealing %s: %w", o.OutPath, err)
-	}
-	return s, nil
-}
-
-func seal(o SealOptions) (Sealed, error) {
 	m, err := o.Manifest.normalise()
 	if err != nil {
 		return Sealed{}, err
@@ -85,10 +77,10 @@ func seal(o SealOptions) (Sealed, error) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	recips, err := ReadRecipients(o.Recipients)
-	if err != nil {
-		return Sealed{}, err
+	if o.Recipients == nil || o.Recipients.Len() == 0 {
+		return Sealed{}, fmt.Errorf("no recipients")
 	}
+	recips := o.Recipients.list
 	files, err := scanSite(o.SiteDir)
 	if err != nil {
 		return Sealed{}, err
@@ -168,58 +160,18 @@ func hasFile(files []FileEntry, path string) bool {
 	return false
 }
 
-// writeSealed creates a temporary file beside out, lets write fill it, then
-// syncs and closes it, runs before (when not nil) and renames it to out
-// (mode 0644). On any error the temporary file is removed and out is
+// writeSealed writes out atomically (internal/atomicfile, mode 0644): write
+// fills the temporary file, before (when not nil) runs once it is synced
+// and closed, and only then is it renamed to out. On any error out is
 // untouched.
-func writeSealed(out string, write func(*os.File) error, before func() error) (err error) {
-	dir := filepath.Dir(out)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(out)+".tmp-*")
+func writeSealed(out string, write func(*os.File) error, before func() error) error {
+	f, err := atomicfile.Create(out, 0o644)
 	if err != nil {
 		return err
 	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(tmp)
-		}
-	}()
-	if err := write(f); err != nil {
+	if err := write(f.File); err != nil {
+		f.Abort()
 		return err
 	}
-	if err := f.Chmod(0o644); err != nil {
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		return fmt.Errorf("syncing %s: %w", tmp, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("closing %s: %w", tmp, err)
-	}
-	if before != nil {
-		if err := before(); err != nil {
-			return err
-		}
-	}
-	if err := os.Rename(tmp, out); err != nil {
-		return err
-	}
-	syncDir(dir)
-	return nil
-}
-
-// syncDir makes a rename in dir durable where the platform allows it. It
-// is best effort: some systems cannot sync a directory, and the rename has
-// already happened.
-func syncDir(dir string) {
-	d, err := os.Open(dir)
-	if err != nil {
-		return
-	}
-	d.Sync()
-	d.Close()
+	return f.Commit(before)
 }

@@ -15,24 +15,22 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
-	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
-	"sync"
 	"time"
 
 	"github.com/dcc/carport/internal/audit"
 	"github.com/dcc/carport/internal/bench"
 	"github.com/dcc/carport/internal/bundle"
+	"github.com/dcc/carport/internal/contract"
 	"github.com/dcc/carport/internal/extract"
 	"github.com/dcc/carport/internal/publish"
 	"github.com/dcc/carport/internal/reportdef"
-	"github.com/dcc/carport/internal/site"
+	"github.com/dcc/carport/internal/runreport"
 	"github.com/dcc/carport/internal/stage"
 )
 
@@ -49,9 +47,6 @@ type buildFlags struct {
 	reseal bool
 }
 
-// stagePrefixes are the stage folders of carport runs, swept when stale.
-var stagePrefixes = []string{"carport-stage-", "carport-sites-", "carport-plan-"}
-
 func (e *env) build(args []string) error {
 	var f buildFlags
 	fs := e.flags("build", "--extracts DIR --period YYYY-MM --keys DIR --out DIR [--party ID ...] [--signing-key FILE]")
@@ -66,48 +61,86 @@ func (e *env) build(args []string) error {
 	return e.runBuild(f)
 }
 
+// reseal re-issues published bundles to the parties' current recipients:
+// it rebuilds them from the retained extracts and publishes them only when
+// their content (manifest.json, which lists every file's sha256) is the
+// one published, so a key change never changes what a party reads.
+func (e *env) reseal(args []string) error {
+	var f buildFlags
+	f.reseal = true
+	fs := e.flags("reseal", "--period YYYY-MM --party ID ... --extracts DIR --keys DIR --out DIR [--signing-key FILE]")
+	f.register(fs)
+	fs.Var(&f.parties, "party", "the parties to re-issue (repeatable or comma-separated; required)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := required(fs, "extracts", "period", "out", "party"); err != nil {
+		return err
+	}
+	return e.runBuild(f)
+}
+
 func (f *buildFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.extracts, "extracts", "", "folder of the period's warehouse extracts")
 	fs.StringVar(&f.period, "period", "", "reporting period, YYYY-MM (Europe/London calendar month)")
 	fs.StringVar(&f.keys, "keys", "keys", "folder of <party>.txt files of public age recipients, and dcc-signing.pub")
 	fs.StringVar(&f.out, "out", "", "where sealed bundles go: OUT/PERIOD/<party>.zip.age")
 	fs.StringVar(&f.signingKey, "signing-key", "", "the DCC's minisign secret key file (default: the key in $CARPORT_SIGNING_KEY)")
-	fs.StringVar(&f.reportdefs, "reportdefs", "reportdefs", "folder of report definitions")
-	fs.StringVar(&f.templates, "templates", "templates", "folder of site templates")
-	fs.StringVar(&f.content, "content", "content", "folder of authored site pages")
-	fs.StringVar(&f.ech, "echarts", filepath.Join("node_modules", "echarts", "dist", "echarts.min.js"), "echarts.min.js from the pinned npm package")
+	fs.StringVar(&f.reportdefs, "reportdefs", "", "folder of report definitions (default: ./reportdefs, else the ones built into carport)")
+	fs.StringVar(&f.templates, "templates", "", "folder of site templates (default: ./templates, else the ones built into carport)")
+	fs.StringVar(&f.content, "content", "", "folder of authored site pages (default: ./content, else the ones built into carport)")
+	fs.StringVar(&f.ech, "echarts", "", "echarts.min.js to ship in the sites (default: the pinned copy built into carport)")
 	fs.BoolVar(&f.drafts, "include-drafts", false, "include draft reports (previews only)")
 	fs.BoolVar(&f.allowEmpty, "allow-empty", false, "build even when no service request or no alert falls in the period")
 	fs.IntVar(&f.workers, "workers", 0, "scan workers (default: one per core)")
 	fs.StringVar(&f.stage, "stage", "", "where plaintext (engine files and rendered sites) is staged (default: the temp folder for engine files, /dev/shm for sites when the machine has it)")
 }
 
-// built is one party's bundle as sealed in this run.
-type built struct {
-	party  string
-	sealed bundle.Sealed
-	audit  audit.Stats
+func (f *buildFlags) command() string {
+	if f.reseal {
+		return "reseal"
+	}
+	return "build"
 }
 
-func (e *env) runBuild(f buildFlags) (err error) {
-	start := time.Now()
-	period, err := extract.ParsePeriod(f.period)
-	if err != nil {
-		return usagef("give the period as YYYY-MM, e.g. --period 2026-10", "%s: %v", f.command(), err)
+// buildInputs are what a build reads before it touches anything: checked
+// flags, definitions, site sources and the signing key.
+type buildInputs struct {
+	period  contract.Period
+	suite   *reportdef.Suite
+	sources siteSources
+	signer  *bundle.Signer
+}
+
+// inputs checks the flags and reads what a build needs besides the month;
+// it writes nothing.
+func (f *buildFlags) inputs() (in buildInputs, err error) {
+	cmd := f.command()
+	if in.period, err = contract.ParsePeriod(f.period); err != nil {
+		return in, usagef("give the period as YYYY-MM, e.g. --period 2026-10", "%s: %v", cmd, err)
 	}
-	suite, err := reportdef.Load(f.reportdefs)
-	if err != nil {
-		return err
+	if in.suite, _, err = loadSuite(cmd, f.reportdefs); err != nil {
+		return in, err
 	}
-	if _, err := os.Stat(f.ech); err != nil {
-		return &badInput{fmt.Errorf("%s: %s: ECharts not found", f.command(), f.ech), "run 'npm ci' (or 'make deps') to install the pinned echarts package"}
+	if in.sources, err = openSiteSources(cmd, f.templates, f.content, f.ech); err != nil {
+		return in, err
 	}
 	// party ids become file names: they are checked before any file is
 	// touched (the engine reads parties.csv again, in a blink)
 	if _, _, err := extract.ReadParties(f.extracts); err != nil {
-		return err
+		return in, err
 	}
-	signer, err := loadSigner(f.keys, f.signingKey)
+	in.signer, err = loadSigner(f.keys, f.signingKey)
+	return in, err
+}
+
+// runBuild runs a build (or a reseal): inputs, then the month read once,
+// then every party sealed into a new version of the period, then the
+// switch.
+func (e *env) runBuild(f buildFlags) error {
+	start := time.Now()
+	cmd := f.command()
+	in, err := f.inputs()
 	if err != nil {
 		return err
 	}
@@ -135,16 +168,17 @@ func (e *env) runBuild(f buildFlags) (err error) {
 	if err != nil {
 		return err
 	}
-	cur, err := out.Current(period.String())
+	cur, err := out.Current(in.period.String())
 	if err != nil {
-		return fmt.Errorf("%s: %w", f.command(), err)
+		return fmt.Errorf("%s: %w", cmd, err)
 	}
+	periodDir := filepath.Join(f.out, in.period.String())
 	if (len(f.parties) > 0 || f.reseal) && cur.Dir != "" && cur.Manifest == nil {
-		return &badInput{fmt.Errorf("%s: %s was published by an older carport and has no manifest.json", f.command(), filepath.Join(f.out, period.String())),
+		return &badInput{fmt.Errorf("%s: %s was published by an older carport and has no manifest.json", cmd, periodDir),
 			"run a full build of the period first (without --party)"}
 	}
 	if f.reseal && cur.Manifest == nil {
-		return &badInput{fmt.Errorf("reseal: %s is not published: nothing to reseal", filepath.Join(f.out, period.String())), "reseal re-issues a published bundle; use build for a new period"}
+		return &badInput{fmt.Errorf("reseal: %s is not published: nothing to reseal", periodDir), "reseal re-issues a published bundle; use build for a new period"}
 	}
 
 	engStage, err := stage.New(engineRoot, "carport-stage-")
@@ -159,12 +193,12 @@ func (e *env) runBuild(f buildFlags) (err error) {
 	defer sites.Remove()
 	stages.add(engStage, sites)
 
-	eng, err := bench.Run(bench.Config{Suite: suite, Select: reportdef.Select{Drafts: f.drafts},
-		Extracts: f.extracts, Period: period, StageDir: filepath.Join(engStage.Path, "engine"), Workers: f.workers, Progress: e.stderr})
+	eng, err := bench.Run(bench.Config{Suite: in.suite, Select: reportdef.Select{Drafts: f.drafts},
+		Extracts: f.extracts, Period: in.period, StageDir: filepath.Join(engStage.Path, "engine"), Workers: f.workers, Progress: e.progress})
 	if err != nil {
 		return interrupted(ctx, sig, err)
 	}
-	if err := checkNotEmpty(eng, period, f.allowEmpty, e.stderr); err != nil {
+	if err := e.checkNotEmpty(eng, in.period, f.allowEmpty); err != nil {
 		return err
 	}
 	parties, err := selectParties(eng.Parties, f.parties)
@@ -174,88 +208,54 @@ func (e *env) runBuild(f buildFlags) (err error) {
 	if f.reseal {
 		for _, p := range parties {
 			if cur.Entry(p.ID) == nil {
-				return &badInput{fmt.Errorf("reseal: party %s has no bundle in %s", p.ID, filepath.Join(f.out, period.String())), "reseal re-issues a published bundle; use build --party for a new party"}
+				return &badInput{fmt.Errorf("reseal: party %s has no bundle in %s", p.ID, periodDir), "reseal re-issues a published bundle; use build --party for a new party"}
 			}
 		}
 	}
-	// every key is checked before anything is rendered, so a missing key
-	// costs seconds, not a whole run
-	for _, p := range parties {
-		if err := publish.CheckParty(p.ID); err != nil {
-			return &badInput{fmt.Errorf("parties.csv: %w", err), "party ids name files: fix parties.csv"}
-		}
-		if _, err := bundle.ReadRecipients(filepath.Join(f.keys, p.ID+".txt")); err != nil {
-			return &badInput{fmt.Errorf("party %s: %w", p.ID, err), "every party needs keys/<party>.txt with its public age recipients; nothing was published"}
-		}
+	// every key is read, once, before anything is rendered, so a missing
+	// key costs seconds, not a whole run
+	keys, err := readRecipients(f.keys, parties)
+	if err != nil {
+		return err
+	}
+	// the audit skips the public script every site carries (read here
+	// once, and once per party by its render)
+	ech, err := fs.ReadFile(in.sources.echarts, in.sources.echartsFile)
+	if err != nil {
+		return fmt.Errorf("%s: reading %s: %w", cmd, in.sources.echartsFile, err)
 	}
 	t0 := time.Now()
-	ix, err := audit.Build(audit.Options{Extracts: f.extracts, Parties: eng.Parties, StageDir: engStage.Path, Workers: f.workers, Public: []string{f.ech},
-		MaxBadFraction: suite.Policy.MaxBadFraction})
+	ix, err := audit.Build(audit.Options{Extracts: f.extracts, Parties: eng.Parties, StageDir: engStage.Path, Workers: f.workers, Public: [][]byte{ech},
+		MaxBadFraction: in.suite.Policy.MaxBadFraction})
 	if err != nil {
 		return interrupted(ctx, sig, err)
 	}
 	indexTime := time.Since(t0)
 
-	version, err := out.NewVersion(period.String())
+	version, err := out.NewVersion(in.period.String())
 	if err != nil {
 		return err
 	}
 	defer version.Discard() // nothing once switched
 
-	var renderTime, auditTime, sealTime time.Duration
-	var totalBytes int64
-	var done []built
-	for i, p := range parties {
-		if ctx.Err() != nil {
-			return interrupted(ctx, sig, nil)
-		}
-		b, st, times, err := e.buildParty(ctx, f, eng, suite, ix, period, p, sites.Path, version, signer)
-		if err != nil {
-			return interrupted(ctx, sig, err)
-		}
-		if f.reseal {
-			if was := cur.Entry(p.ID); was.ManifestSHA256 != b.sealed.ManifestSHA256 {
-				return fmt.Errorf("reseal: party %s: the content would change (manifest.json sha256 %.12s…, published %.12s…): the extracts, report definitions, templates or carport version differ from the published build; nothing was published",
-					p.ID, b.sealed.ManifestSHA256, was.ManifestSHA256)
-			}
-		}
-		renderTime, auditTime, sealTime = renderTime+times[0], auditTime+times[1], sealTime+times[2]
-		totalBytes += st.Bytes
-		done = append(done, b)
-		fmt.Fprintf(e.stderr, "carport: [%d/%d] %-8s %3d reports, %4d pages, %6.1f MB, render %.2fs, audit %.2fs, seal %.2fs\n",
-			i+1, len(parties), p.ID, len(b.sealed.Manifest.Reports), st.Pages, float64(st.Bytes)/1e6, times[0].Seconds(), times[1].Seconds(), times[2].Seconds())
+	sh := partyShared{engine: eng, suite: in.suite, index: ix, period: in.period, sources: in.sources, sitesDir: sites.Path, signer: in.signer}
+	sealed, err := e.sealParties(ctx, sh, parties, keys, version, cur, f.reseal)
+	if err != nil {
+		return interrupted(ctx, sig, err)
 	}
-	// A --party build keeps the other parties' bundles, but only those of
-	// parties still in parties.csv.
-	var kept []string
-	if len(f.parties) > 0 && cur.Manifest != nil {
-		rebuilt := map[string]bool{}
-		for _, p := range parties {
-			rebuilt[p.ID] = true
-		}
-		for _, b := range cur.Manifest.Bundles {
-			if rebuilt[b.Party] || eng.Parties.Get(b.Party) == nil {
-				continue
-			}
-			if err := version.Carry(cur, b.Party); err != nil {
-				return err
-			}
-			kept = append(kept, b.Party)
-		}
-		for _, p := range eng.Parties.All() {
-			if !rebuilt[p.ID] && cur.Entry(p.ID) == nil {
-				fmt.Fprintf(e.stderr, "carport: note: %s has no bundle in %s: build it with --party %s\n", p.ID, period, p.ID)
-			}
-		}
+	kept, err := e.keepOthers(version, cur, eng.Parties, parties, f.parties, in.period)
+	if err != nil {
+		return err
 	}
-	report, err := runReport(eng, done, kept, indexTime, ix, time.Since(start))
+	report, err := runreport.New(runreport.Run{Generator: Version, Engine: eng, Bundles: sealed.bundles, Kept: kept,
+		Index: indexTime, IndexSize: ix.Bytes(), Total: time.Since(start)}).JSON()
 	if err != nil {
 		return err
 	}
 	if err := version.WriteFile(publish.RunReportName, report); err != nil {
 		return err
 	}
-	removed, err = version.Switch(Version, signer.Public().ID(), func() error {
+	removed, err = version.Switch(Version, in.signer.Public().ID(), func() error {
 		if ctx.Err() != nil {
 			return interrupted(ctx, sig, nil)
 		}
@@ -265,181 +265,98 @@ func (e *env) runBuild(f buildFlags) (err error) {
 		return err
 	}
 	e.removedNote(removed, "replaced")
-	e.summary(eng, parties, renderTime, auditTime, indexTime, sealTime, totalBytes, time.Since(start), filepath.Join(f.out, period.String()))
+	e.summary(eng, len(parties), sealed.times, indexTime, sealed.bytes, time.Since(start))
+	fmt.Fprintln(e.stdout, periodDir)
 	return nil
 }
 
-func (f *buildFlags) command() string {
-	if f.reseal {
-		return "reseal"
-	}
-	return "build"
+// sealedParties is what sealParties made.
+type sealedParties struct {
+	bundles []runreport.Bundle // in build order
+	times   partyTimes         // summed over the parties
+	bytes   int64              // of the rendered sites
 }
 
-// buildParty renders, audits and seals one party into the version. The
-// party's plaintext is gone when it returns.
-func (e *env) buildParty(ctx context.Context, f buildFlags, eng *bench.Engine, suite *reportdef.Suite, ix *audit.Index, period extract.Period,
-	p *extract.Party, sitesRoot string, version *publish.Version, signer *bundle.Signer) (built, site.Stats, [3]time.Duration, error) {
-	var times [3]time.Duration
-	t0 := time.Now()
-	siteDir := filepath.Join(sitesRoot, "sites", p.ID)
-	work := filepath.Join(sitesRoot, "work", p.ID)
-	defer os.RemoveAll(siteDir)
-	defer os.RemoveAll(work)
-	rep, err := eng.Party(p.ID)
-	if err != nil {
-		return built{}, site.Stats{}, times, err
-	}
-	in := siteInput(eng, suite, rep, period)
-	in.SigningKey = signer.Public().String()
-	if err := os.MkdirAll(work, 0o700); err != nil {
-		return built{}, site.Stats{}, times, err
-	}
-	st, err := site.Render(in, site.Options{TemplatesDir: f.templates, ContentDir: f.content, EChartsJS: f.ech,
-		WorkDir: work, OutDir: siteDir, FeedbackEmail: suite.Policy.FeedbackEmail})
-	if err != nil {
-		return built{}, st, times, fmt.Errorf("party %s: rendering site: %w", p.ID, err)
-	}
-	t1 := time.Now()
-	times[0] = t1.Sub(t0)
-	if ctx.Err() != nil {
-		return built{}, st, times, ctx.Err()
-	}
-	alertDevices, err := eng.AlertDevices(p.ID)
-	if err != nil {
-		return built{}, st, times, err
-	}
-	ast, err := ix.Check(p.ID, siteDir, alertDevices)
-	if err != nil {
-		return built{}, st, times, err
-	}
-	t2 := time.Now()
-	times[1] = t2.Sub(t1)
-	man := bundle.Manifest{Period: period.String(), Party: p.ID, GeneratorVersion: Version}
-	for _, rr := range rep.Roles {
-		for _, r := range rr.Reports {
-			man.Reports = append(man.Reports, bundle.ReportRef{Role: string(rr.Role), ID: r.Instance.ID, Version: r.Instance.Def.Version.String()})
+// sealParties renders, audits and seals every party into version, one
+// after the other, and records each bundle there. A reseal refuses a
+// party whose content would change.
+func (e *env) sealParties(ctx context.Context, sh partyShared, parties []*extract.Party, keys map[string]*bundle.Recipients,
+	version *publish.Version, cur *publish.Published, reseal bool) (sealedParties, error) {
+	var out sealedParties
+	for i, p := range parties {
+		if ctx.Err() != nil {
+			return out, ctx.Err()
 		}
-	}
-	outPath, err := version.BundlePath(p.ID)
-	if err != nil {
-		return built{}, st, times, err
-	}
-	sealed, err := bundle.Seal(bundle.SealOptions{SiteDir: siteDir, Recipients: filepath.Join(f.keys, p.ID+".txt"),
-		OutPath: outPath, Manifest: man, Signer: signer, Context: ctx})
-	if err != nil {
-		return built{}, st, times, fmt.Errorf("party %s: %w", p.ID, err)
-	}
-	times[2] = time.Since(t2)
-	if err := version.Add(publish.Entry{Party: p.ID, Size: sealed.Size, SHA256: sealed.SHA256, ZipSize: sealed.ZipSize,
-		ZipSHA256: sealed.ZipSHA256, ManifestSHA256: sealed.ManifestSHA256, Recipients: sealed.Recipients}); err != nil {
-		return built{}, st, times, err
-	}
-	return built{party: p.ID, sealed: sealed, audit: ast}, st, times, nil
-}
-
-// plaintext is the run's stage folders, wiped from the signal handler.
-type plaintext struct {
-	mu   sync.Mutex
-	dirs []*stage.Dir
-}
-
-func (p *plaintext) add(ds ...*stage.Dir) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.dirs = append(p.dirs, ds...)
-}
-
-func (p *plaintext) wipe() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for _, d := range p.dirs {
-		d.Wipe()
-	}
-}
-
-// interrupted turns the error of a step that an interrupt cut short into
-// the interrupt's own message; other errors pass unchanged.
-func interrupted(ctx context.Context, sig func() string, err error) error {
-	if ctx.Err() == nil {
-		return err
-	}
-	return &interruptError{sig()}
-}
-
-type interruptError struct{ signal string }
-
-func (e *interruptError) Error() string {
-	return "interrupted by " + e.signal + ": nothing was published and the plaintext staging was removed"
-}
-
-func (e *env) sweepStages(roots ...string) {
-	seen := map[string]bool{}
-	for _, r := range roots {
-		if seen[r] {
-			continue
-		}
-		seen[r] = true
-		removed, err := stage.Sweep(r, stagePrefixes...)
-		e.removedNote(removed, "plaintext staging of a run that is no longer alive")
+		outPath, err := version.BundlePath(p.ID)
 		if err != nil {
-			fmt.Fprintf(e.stderr, "carport: warning: %v\n", err)
+			return out, err
 		}
+		res, err := buildParty(ctx, sh, partyJob{party: p, recipients: keys[p.ID], outPath: outPath})
+		if err != nil {
+			return out, fmt.Errorf("party %s: %w", p.ID, err)
+		}
+		s := res.sealed
+		if was := cur.Entry(p.ID); reseal && was.ManifestSHA256 != s.ManifestSHA256 {
+			return out, fmt.Errorf("reseal: party %s: the content would change (manifest.json sha256 %.12s…, published %.12s…): the extracts, report definitions, templates or carport version differ from the published build; nothing was published",
+				p.ID, s.ManifestSHA256, was.ManifestSHA256)
+		}
+		if err := version.Add(publish.Entry{Party: p.ID, Size: s.Size, SHA256: s.SHA256, ZipSize: s.ZipSize,
+			ZipSHA256: s.ZipSHA256, ManifestSHA256: s.ManifestSHA256, Recipients: s.Recipients}); err != nil {
+			return out, err
+		}
+		out.times.add(res.times)
+		out.bytes += res.site.Bytes
+		out.bundles = append(out.bundles, runreport.Bundle{Party: p.ID, ZipSHA256: s.ZipSHA256, Audit: res.audit})
+		e.say("[%d/%d] %-8s %3d reports, %4d pages, %6.1f MB, render %.2fs, audit %.2fs, seal %.2fs",
+			i+1, len(parties), p.ID, len(s.Manifest.Reports), res.site.Pages, float64(res.site.Bytes)/1e6,
+			res.times.render.Seconds(), res.times.audit.Seconds(), res.times.seal.Seconds())
 	}
+	return out, nil
 }
 
-func (e *env) removedNote(paths []string, why string) {
-	e.removed += len(paths)
-	for _, p := range paths {
-		fmt.Fprintf(e.stderr, "carport: removed %s (%s)\n", p, why)
+// readRecipients reads every party's recipients file, keys/<party>.txt.
+func readRecipients(dir string, parties []*extract.Party) (map[string]*bundle.Recipients, error) {
+	out := map[string]*bundle.Recipients{}
+	for _, p := range parties {
+		if err := contract.CheckPartyID(p.ID); err != nil {
+			return nil, &badInput{fmt.Errorf("parties.csv: %w", err), "party ids name files: fix parties.csv"}
+		}
+		r, err := bundle.ReadRecipients(filepath.Join(dir, p.ID+".txt"))
+		if err != nil {
+			return nil, &badInput{fmt.Errorf("party %s: %w", p.ID, err), "every party needs keys/<party>.txt with its public age recipients; nothing was published"}
+		}
+		out[p.ID] = r
 	}
+	return out, nil
 }
 
-// plaintextRoot is where rendered sites are staged: the folder given, or
-// a memory-backed folder when the machine has one (/dev/shm on Linux), so
-// plaintext never reaches a disk and a site's thousands of small files
-// cost no disk I/O (4x faster rendering on the demo month), or else the
-// system temp folder.
-func plaintextRoot(given string) string {
-	if given != "" {
-		return given
+// keepOthers carries into version the published bundles of the parties
+// a --party build did not rebuild, when they are still in parties.csv,
+// and returns them.
+func (e *env) keepOthers(version *publish.Version, cur *publish.Published, all *extract.Parties, built []*extract.Party, only []string, period contract.Period) ([]string, error) {
+	if len(only) == 0 || cur.Manifest == nil {
+		return nil, nil
 	}
-	if dir, err := os.MkdirTemp("/dev/shm", "carport-probe-"); err == nil {
-		os.Remove(dir)
-		return "/dev/shm"
+	rebuilt := map[string]bool{}
+	for _, p := range built {
+		rebuilt[p.ID] = true
 	}
-	return os.TempDir()
-}
-
-// checkNotEmpty refuses a period in which no service request or no alert
-// falls (a wrong --period, the extract of another month, header-only
-// files): it is not a month, unless allowEmpty says it is.
-func checkNotEmpty(eng *bench.Engine, period extract.Period, allowEmpty bool, stderr io.Writer) error {
-	for _, q := range eng.Quality {
-		var what string
-		switch strings.TrimSuffix(q.File, ".gz") {
-		case "service_requests.csv":
-			what = "service request"
-		case "alerts.csv":
-			what = "alert"
-		default:
+	var kept []string
+	for _, b := range cur.Manifest.Bundles {
+		if rebuilt[b.Party] || all.Get(b.Party) == nil {
 			continue
 		}
-		if q.Rows-q.Bad-q.OutsidePeriod > 0 {
-			continue
+		if err := version.Carry(cur, b.Party); err != nil {
+			return nil, err
 		}
-		why := fmt.Sprintf("%s has no data rows", q.File)
-		if q.Rows > 0 {
-			why = fmt.Sprintf("%s has %d rows, %d outside the period and %d bad", q.File, q.Rows, q.OutsidePeriod, q.Bad)
-		}
-		if allowEmpty {
-			fmt.Fprintf(stderr, "carport: build: note: no %s falls in the period %s (%s); building anyway (--allow-empty)\n", what, period, why)
-			continue
-		}
-		return &badInput{fmt.Errorf("build: no %s falls in the period %s (%s)", what, period, why),
-			"check --period and that the extracts are those of that month; --allow-empty builds an empty month anyway"}
+		kept = append(kept, b.Party)
 	}
-	return nil
+	for _, p := range all.All() {
+		if !rebuilt[p.ID] && cur.Entry(p.ID) == nil {
+			e.say("note: %s has no bundle in %s: build it with --party %s", p.ID, period, p.ID)
+		}
+	}
+	return kept, nil
 }
 
 func selectParties(all *extract.Parties, ids []string) ([]*extract.Party, error) {
@@ -456,145 +373,4 @@ func selectParties(all *extract.Parties, ids []string) ([]*extract.Party, error)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out, nil
-}
-
-// gapKind is "SRV" or "Alert", as gap reports are titled.
-func gapKind(g bench.Gap) string {
-	if g.Dataset == reportdef.Alerts {
-		return "Alert"
-	}
-	return "SRV"
-}
-
-func (e *env) summary(eng *bench.Engine, parties []*extract.Party, render, auditT, index, seal time.Duration, bytes int64, total time.Duration, dir string) {
-	var rows, bad, outside int64
-	for _, q := range eng.Quality {
-		rows += q.Rows
-		bad += q.Bad
-		outside += q.OutsidePeriod
-	}
-	fmt.Fprintf(e.stderr, "carport: summary: %d parties, %d rows read, %d bad, %d outside the period\n", len(parties), rows, bad, outside)
-	// bad rows under the threshold do not stop a run, but are never silent
-	for _, q := range eng.Quality {
-		if q.Bad == 0 {
-			continue
-		}
-		reasons := make([]string, 0, len(q.ByReason))
-		for r := range q.ByReason {
-			reasons = append(reasons, r)
-		}
-		sort.Strings(reasons)
-		for _, r := range reasons {
-			fmt.Fprintf(e.stderr, "carport:   %s: %d bad rows: %s\n", q.File, q.ByReason[r], r)
-		}
-		for _, x := range q.Examples {
-			fmt.Fprintf(e.stderr, "carport:     e.g. %s\n", x)
-		}
-	}
-	// codes the catalogue lacks are reported all the same: say which, so
-	// that the catalogue can be completed
-	for _, g := range eng.Gaps {
-		fmt.Fprintf(e.stderr, "carport:   not in the catalogue: %s %s (%d rows in the period): reported as %q\n",
-			gapKind(g), g.Code, g.Rows, gapKind(g)+" "+g.Code+" (not in the catalogue)")
-	}
-	for _, s := range eng.Stages {
-		fmt.Fprintf(e.stderr, "carport:   %-22s %7.2fs  %10.0f rows/s\n", s.Name, s.Elapsed.Seconds(), float64(s.Rows)/s.Elapsed.Seconds())
-	}
-	fmt.Fprintf(e.stderr, "carport:   %-22s %7.2fs  (%.1f MB of sites)\n", "render sites", render.Seconds(), float64(bytes)/1e6)
-	fmt.Fprintf(e.stderr, "carport:   %-22s %7.2fs  (index %.2fs)\n", "leak audit", (auditT + index).Seconds(), index.Seconds())
-	fmt.Fprintf(e.stderr, "carport:   %-22s %7.2fs\n", "seal and sign", seal.Seconds())
-	fmt.Fprintf(e.stderr, "carport:   %-22s %7.2fs\n", "total", total.Seconds())
-	fmt.Fprintf(e.stdout, "%s\n", dir)
-}
-
-// runReport is the DCC-only run report: data quality per extract, stage
-// timings, and per party its bundle and the leak audit's cost. It names
-// every party, so it never goes in a bundle; it is published inside the
-// period (run.json) and so switches with it.
-func runReport(eng *bench.Engine, done []built, kept []string, index time.Duration, ix *audit.Index, total time.Duration) ([]byte, error) {
-	type stage struct {
-		Name    string  `json:"name"`
-		Rows    int64   `json:"rows"`
-		Seconds float64 `json:"seconds"`
-	}
-	type quality struct {
-		File          string           `json:"file"`
-		Bytes         int64            `json:"bytes"`
-		Rows          int64            `json:"rows"`
-		Bad           int64            `json:"bad"`
-		OutsidePeriod int64            `json:"outside_period"`
-		ByReason      map[string]int64 `json:"bad_by_reason"`
-		Examples      []string         `json:"examples"`
-	}
-	type gap struct {
-		Dataset string `json:"dataset"`
-		Code    string `json:"code"`
-		Rows    int64  `json:"rows_in_period"`
-	}
-	type party struct {
-		Party        string  `json:"party"`
-		ZipSHA256    string  `json:"zip_sha256"`
-		AuditFiles   int     `json:"audit_files"`
-		AuditBytes   int64   `json:"audit_bytes"`
-		AuditEstate  int     `json:"audit_estate_devices"`
-		AuditSeconds float64 `json:"audit_seconds"`
-	}
-	rep := struct {
-		Generator    string    `json:"generator_version"`
-		Parties      []string  `json:"parties"`
-		Kept         []string  `json:"kept_parties,omitempty"`
-		Quality      []quality `json:"quality"`
-		Uncatalogued []gap     `json:"uncatalogued"`
-		Stages       []stage   `json:"stages"`
-		Audit        []party   `json:"bundles"`
-		IndexSec     float64   `json:"audit_index_seconds"`
-		IndexBytes   int64     `json:"audit_index_bytes"`
-		Seconds      float64   `json:"total_seconds"`
-	}{Generator: Version, Kept: kept, IndexSec: index.Seconds(), IndexBytes: ix.Bytes(), Seconds: total.Seconds(), Uncatalogued: []gap{}}
-	for _, g := range eng.Gaps {
-		rep.Uncatalogued = append(rep.Uncatalogued, gap{string(g.Dataset), g.Code, g.Rows})
-	}
-	for _, q := range eng.Quality {
-		rep.Quality = append(rep.Quality, quality{q.File, q.Bytes, q.Rows, q.Bad, q.OutsidePeriod, q.ByReason, q.Examples})
-	}
-	for _, b := range done {
-		rep.Parties = append(rep.Parties, b.party)
-		rep.Audit = append(rep.Audit, party{b.party, b.sealed.ZipSHA256, b.audit.Files, b.audit.Bytes, b.audit.Estate, b.audit.Elapsed.Seconds()})
-	}
-	for _, s := range eng.Stages {
-		rep.Stages = append(rep.Stages, stage{s.Name, s.Rows, s.Elapsed.Seconds()})
-	}
-	b, err := json.MarshalIndent(rep, "", "  ")
-	if err != nil {
-		return nil, err
-	}
-	return append(b, '\n'), nil
-}
-
-// siteInput turns a party's computed reports into what the site shows.
-func siteInput(eng *bench.Engine, suite *reportdef.Suite, rep *bench.PartyReport, period extract.Period) site.Input {
-	in := site.Input{Period: period.String(), PartyID: rep.Party.ID, PartyName: rep.Party.Name,
-		ContactEmail: rep.Party.Email, GeneratorVersion: Version, MinPeers: suite.Policy.MinPeers}
-	incs, dates := eng.Incidents()
-	for i, x := range incs {
-		si := site.Incident{ID: x.ID, Category: x.Category, Title: x.Title, Dates: dates[i], Regions: "all",
-			Start: time.UnixMilli(x.StartMS).In(extract.London).Format(time.RFC3339)}
-		if x.EndMS >= 0 {
-			si.End = time.UnixMilli(x.EndMS).In(extract.London).Format(time.RFC3339)
-		}
-		if len(x.Regions) > 0 {
-			si.Regions = strings.Join(x.Regions, ";")
-		}
-		in.Incidents = append(in.Incidents, si)
-	}
-	siteWords(&in, suite, period)
-	for _, rr := range rep.Roles {
-		ri := site.RoleInput{Role: string(rr.Role), RoleName: extract.RoleNames[rr.Role]}
-		for _, r := range siteOrder(rr.Reports) {
-			ri.Reports = append(ri.Reports, siteReport(r, in.Thresholds, suite.Catalogue))
-		}
-		in.Roles = append(in.Roles, ri)
-	}
-	in.Glossary = glossary(suite, rep)
-	return in
 }

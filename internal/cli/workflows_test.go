@@ -238,7 +238,7 @@ func TestWorkflowsDoWhatTheIssueAsks(t *testing.T) {
 	if _, ok := pr.On["pull_request"]; !ok {
 		t.Error("pr.yml does not run on pull requests")
 	}
-	for _, want := range []string{"make test", "make ci-preview", "actions/upload-artifact@", "updateComment", "createComment", "artifact-url", "fetch-depth: 0"} {
+	for _, want := range []string{"make ci-test", "make ci-preview", "actions/upload-artifact@", "updateComment", "createComment", "artifact-url", "fetch-depth: 0"} {
 		if !strings.Contains(prRaw, want) {
 			t.Errorf("pr.yml lacks %q", want)
 		}

@@ -104,7 +104,7 @@ type Outcomes struct {
 type Times struct {
 	You      Durations  `json:"you"`
 	Industry *Durations `json:"industry,omitempty"` // nil when withheld
-	Peers    int        `json:"peers"`              // role peers with a round trip time
+	Peers    int        `json:"peers"`              // role peers with requests
 }
 
 // Durations are the round trip times of rtt.csv, in whole milliseconds;
