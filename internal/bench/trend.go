@@ -15,6 +15,7 @@ package bench
 //   - the recipient's own cells are its own figures; no peer appears.
 
 import (
+	"fmt"
 	"sort"
 	"strconv"
 
@@ -28,13 +29,11 @@ type trendPoint struct {
 	fig   *history.Report
 }
 
-// Trend view headers, per dataset and kind.
-var (
-	srTrendHeader    = []string{"month", "requests", "successes", "success_rate", "industry_success_rate", "rank", "ranked"}
-	rttTrendHeader   = []string{"month", "requests", "median_ms", "industry_median_ms", "p95_ms", "industry_p95_ms"}
-	alertTrendHeader = []string{"month", "alerts", "delivered", "delivery_rate", "industry_delivery_rate", "median_delivery_ms", "industry_median_delivery_ms"}
-	estateTrendHdr   = []string{"month", "device_type", "smets_version", "devices", "industry_devices"}
-)
+// trendPoints are the points of the instance being built for the
+// recipient in x's role: the engine's history window and this month.
+func (b *builder) trendPoints(x *viewArgs) []trendPoint {
+	return trendPoints(b.e.cfg.History, b.e.months, b.partyID, string(x.role), b.cur.ID, b.period.String(), x.fig)
+}
 
 // trendPoints lines up the report's figures over the window (the months
 // before this one, oldest first, nil entries for months without a
@@ -84,7 +83,19 @@ func requestsTrend(pts []trendPoint, k int) table {
 		}
 		t.rows = append(t.rows, row)
 	}
+	t.withheld = trendWithheld(t.rows, 1, 4, k)
 	return t
+}
+
+// trendWithheld says on how many months the industry cells (column ind)
+// are empty while the recipient's own (column own) are not.
+func trendWithheld(rows [][]string, own, ind, k int) string {
+	n := countWithheld(rows, own, ind)
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf("Industry figures withheld for %d %s: fewer than %d other parties contributed those months, and at least %d are needed to protect their anonymity.",
+		n, plural(n, "month", "months"), k, k)
 }
 
 // rttTrend is rtt-trend.csv: month,requests,median_ms,industry_median_ms,
@@ -102,6 +113,7 @@ func rttTrend(pts []trendPoint, k int) table {
 		}
 		t.rows = append(t.rows, row)
 	}
+	t.withheld = trendWithheld(t.rows, 2, 3, k)
 	return t
 }
 
@@ -127,6 +139,7 @@ func alertsTrend(pts []trendPoint, k int) table {
 		}
 		t.rows = append(t.rows, row)
 	}
+	t.withheld = trendWithheld(t.rows, 1, 4, k)
 	return t
 }
 
@@ -177,5 +190,20 @@ func estateTrend(pts []trendPoint, k int) table {
 			t.rows = append(t.rows, row)
 		}
 	}
+	if n := countWithheld(t.rows, 3, 4); n > 0 {
+		t.withheld = fmt.Sprintf("Industry estate sizes withheld on %d %s: fewer than %d other parties held devices of that type and SMETS version that month, and at least %d are needed to protect their anonymity.",
+			n, plural(n, "row", "rows"), k, k)
+	}
 	return t
+}
+
+// countWithheld counts the rows whose column own is filled and ind empty.
+func countWithheld(rows [][]string, own, ind int) int {
+	n := 0
+	for _, r := range rows {
+		if r[own] != "" && r[ind] == "" {
+			n++
+		}
+	}
+	return n
 }

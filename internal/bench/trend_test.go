@@ -1,10 +1,18 @@
 package bench
 
 import (
+	"strings"
 	"testing"
 
+	"github.com/dcc/carport/internal/contract"
 	"github.com/dcc/carport/internal/history"
 )
+
+// hdr is the contract's header of a trend kind.
+func hdr(d contract.Dataset, k contract.ViewKind) []string {
+	v, _ := contract.LookupView(d, k)
+	return v.Header(nil)
+}
 
 func p64(n int64) *int64 { return &n }
 
@@ -35,7 +43,7 @@ func TestTrendRowsGapsAndDisclosure(t *testing.T) {
 	cur := srMonth("2026-10", 50, 49, 1000, 990, 7, 2, 600).Parties[0].Roles[0].Reports[0]
 
 	pts := trendPoints(window, months, "SUPA", "IS", "srvs-all", "2026-10", &cur)
-	wantCSV(t, "trend.csv", ViewOut{Header: srTrendHeader, Rows: requestsTrend(pts, 5).rows}, `
+	wantCSV(t, "trend.csv", ViewOut{Header: hdr(contract.ServiceRequests, contract.Trend), Rows: requestsTrend(pts, 5).rows}, `
 month,requests,successes,success_rate,industry_success_rate,rank,ranked
 2026-06,100,90,0.900000,0.950000,3,7
 2026-07,,,,,,
@@ -43,9 +51,12 @@ month,requests,successes,success_rate,industry_success_rate,rank,ranked
 2026-09,80,80,1.000000,0.988889,1,6
 2026-10,50,49,0.980000,0.990000,2,8`)
 
+	if tt := requestsTrend(pts, 5); !strings.HasPrefix(tt.withheld, "Industry figures withheld for 1 month: fewer than 5") {
+		t.Errorf("the withheld note says %q", tt.withheld)
+	}
 	// a stricter k hides the months that had fewer peers
 	strict := requestsTrend(pts, 6)
-	wantCSV(t, "trend.csv with k = 6", ViewOut{Header: srTrendHeader, Rows: strict.rows}, `
+	wantCSV(t, "trend.csv with k = 6", ViewOut{Header: hdr(contract.ServiceRequests, contract.Trend), Rows: strict.rows}, `
 month,requests,successes,success_rate,industry_success_rate,rank,ranked
 2026-06,100,90,0.900000,0.950000,3,7
 2026-07,,,,,,
@@ -54,7 +65,7 @@ month,requests,successes,success_rate,industry_success_rate,rank,ranked
 2026-10,50,49,0.980000,0.990000,2,8`)
 
 	rt := rttTrend(pts, 5)
-	wantCSV(t, "rtt-trend.csv", ViewOut{Header: rttTrendHeader, Rows: rt.rows}, `
+	wantCSV(t, "rtt-trend.csv", ViewOut{Header: hdr(contract.ServiceRequests, contract.RTTTrend), Rows: rt.rows}, `
 month,requests,median_ms,industry_median_ms,p95_ms,industry_p95_ms
 2026-06,100,700,800,2800,3500
 2026-07,,,,,
@@ -98,14 +109,14 @@ func TestAlertAndEstateTrends(t *testing.T) {
 	}, 50, 50, 3).Parties[0].Roles[0]
 
 	al := alertsTrend(trendPoints(window, months, "SUPA", "GS", "alerts-all", "2026-10", &cur.Reports[0]), 5)
-	wantCSV(t, "alerts trend.csv", ViewOut{Header: alertTrendHeader, Rows: al.rows}, `
+	wantCSV(t, "alerts trend.csv", ViewOut{Header: hdr(contract.Alerts, contract.Trend), Rows: al.rows}, `
 month,alerts,delivered,delivery_rate,industry_delivery_rate,median_delivery_ms,industry_median_delivery_ms
 2026-08,100,98,0.980000,0.975000,4000,3900
 2026-09,,,,,,
 2026-10,50,50,1.000000,,4000,`)
 
 	es := estateTrend(trendPoints(window, months, "SUPA", "GS", "inventory", "2026-10", &cur.Reports[1]), 5)
-	wantCSV(t, "inventory trend.csv", ViewOut{Header: estateTrendHdr, Rows: es.rows}, `
+	wantCSV(t, "inventory trend.csv", ViewOut{Header: hdr(contract.Devices, contract.Trend), Rows: es.rows}, `
 month,device_type,smets_version,devices,industry_devices
 2026-08,GPF,SMETS2,0,
 2026-08,GSME,SMETS1,10,
