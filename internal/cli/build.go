@@ -28,6 +28,7 @@ import (
 	"github.com/dcc/carport/internal/bundle"
 	"github.com/dcc/carport/internal/contract"
 	"github.com/dcc/carport/internal/extract"
+	"github.com/dcc/carport/internal/history"
 	"github.com/dcc/carport/internal/publish"
 	"github.com/dcc/carport/internal/reportdef"
 	"github.com/dcc/carport/internal/runreport"
@@ -40,6 +41,7 @@ type buildFlags struct {
 	parties                             multi
 	stage                               string
 	signingKey                          string
+	history                             string
 	drafts, allowEmpty                  bool
 	workers                             int
 	// reseal: rebuild the parties from the retained extracts and publish
@@ -93,6 +95,7 @@ func (f *buildFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.drafts, "include-drafts", false, "include draft reports (previews only)")
 	fs.BoolVar(&f.allowEmpty, "allow-empty", false, "build even when no service request or no alert falls in the period")
 	fs.IntVar(&f.workers, "workers", 0, "scan workers (default: one per core)")
+	fs.StringVar(&f.history, "history", "", "the history folder: each period's compact figures, for 13-month trends (default: OUT.history, beside OUT)")
 	fs.StringVar(&f.stage, "stage", "", "where plaintext (engine files and rendered sites) is staged (default: the temp folder for engine files, /dev/shm for sites when the machine has it)")
 }
 
@@ -151,6 +154,11 @@ func (e *env) runBuild(f buildFlags) error {
 		return err
 	}
 	defer out.Unlock()
+	hist, err := openHistory(f, in.period)
+	if err != nil {
+		return err
+	}
+	defer hist.close()
 
 	// Interrupts (SIGINT, SIGTERM, SIGHUP) cancel ctx and wipe the
 	// plaintext at once; the run then unwinds and publishes nothing.
@@ -194,7 +202,8 @@ func (e *env) runBuild(f buildFlags) error {
 	stages.add(engStage, sites)
 
 	eng, err := bench.Run(bench.Config{Suite: in.suite, Select: reportdef.Select{Drafts: f.drafts},
-		Extracts: f.extracts, Period: in.period, StageDir: filepath.Join(engStage.Path, "engine"), Workers: f.workers, Progress: e.progress})
+		Extracts: f.extracts, Period: in.period, StageDir: filepath.Join(engStage.Path, "engine"), Workers: f.workers, Progress: e.progress,
+		History: hist.window})
 	if err != nil {
 		return interrupted(ctx, sig, err)
 	}
@@ -247,12 +256,9 @@ func (e *env) runBuild(f buildFlags) error {
 	if err != nil {
 		return err
 	}
-	report, err := runreport.New(runreport.Run{Generator: Version, Engine: eng, Bundles: sealed.bundles, Kept: kept,
-		Index: indexTime, IndexSize: ix.Bytes(), Total: time.Since(start)}).JSON()
-	if err != nil {
-		return err
-	}
-	if err := version.WriteFile(publish.RunReportName, report); err != nil {
+	if err := writeRunReport(version, f.out, ech, runreport.Run{Generator: Version, Period: in.period.String(), Engine: eng,
+		Bundles: sealed.bundles, Kept: kept, Index: indexTime, IndexSize: ix.Bytes(), Render: sealed.times.render,
+		Audit: sealed.times.audit, Seal: sealed.times.seal, History: hist.months(), Total: time.Since(start)}); err != nil {
 		return err
 	}
 	removed, err = version.Switch(Version, in.signer.Public().ID(), func() error {
@@ -265,6 +271,11 @@ func (e *env) runBuild(f buildFlags) error {
 		return err
 	}
 	e.removedNote(removed, "replaced")
+	if !f.reseal {
+		if err := hist.record(in.period, in.suite.Policy.MinPeers, sealed.figures, len(f.parties) > 0, eng.Parties); err != nil {
+			return fmt.Errorf("%s: %s is published, but its history entry was not written: %w", cmd, periodDir, err)
+		}
+	}
 	e.summary(eng, len(parties), sealed.times, indexTime, sealed.bytes, time.Since(start))
 	fmt.Fprintln(e.stdout, periodDir)
 	return nil
@@ -273,6 +284,7 @@ func (e *env) runBuild(f buildFlags) error {
 // sealedParties is what sealParties made.
 type sealedParties struct {
 	bundles []runreport.Bundle // in build order
+	figures []history.Party    // the parties' figures for the history
 	times   partyTimes         // summed over the parties
 	bytes   int64              // of the rendered sites
 }
@@ -306,7 +318,9 @@ func (e *env) sealParties(ctx context.Context, sh partyShared, parties []*extrac
 		}
 		out.times.add(res.times)
 		out.bytes += res.site.Bytes
-		out.bundles = append(out.bundles, runreport.Bundle{Party: p.ID, ZipSHA256: s.ZipSHA256, Audit: res.audit})
+		out.bundles = append(out.bundles, runreport.Bundle{Party: p.ID, ZipSHA256: s.ZipSHA256, Size: s.Size, ZipSize: s.ZipSize,
+			Audit: res.audit, Withheld: res.withheld})
+		out.figures = append(out.figures, res.figures)
 		e.say("[%d/%d] %-8s %3d reports, %4d pages, %6.1f MB, render %.2fs, audit %.2fs, seal %.2fs",
 			i+1, len(parties), p.ID, len(s.Manifest.Reports), res.site.Pages, float64(res.site.Bytes)/1e6,
 			res.times.render.Seconds(), res.times.audit.Seconds(), res.times.seal.Seconds())

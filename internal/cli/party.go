@@ -18,7 +18,9 @@ import (
 	"github.com/dcc/carport/internal/bundle"
 	"github.com/dcc/carport/internal/contract"
 	"github.com/dcc/carport/internal/extract"
+	"github.com/dcc/carport/internal/history"
 	"github.com/dcc/carport/internal/reportdef"
+	"github.com/dcc/carport/internal/runreport"
 	"github.com/dcc/carport/internal/site"
 	"github.com/dcc/carport/internal/site/siteinput"
 )
@@ -51,10 +53,12 @@ func (t *partyTimes) add(u partyTimes) {
 
 // partyResult is what a party's step made.
 type partyResult struct {
-	sealed bundle.Sealed
-	site   site.Stats
-	audit  audit.Stats
-	times  partyTimes
+	sealed   bundle.Sealed
+	site     site.Stats
+	audit    audit.Stats
+	times    partyTimes
+	figures  history.Party    // the month's figures, for the history
+	withheld []runreport.View // views with figures withheld, for the run report
 }
 
 // buildParty renders, audits and seals one party. Its plaintext is gone
@@ -71,6 +75,7 @@ func buildParty(ctx context.Context, sh partyShared, job partyJob) (partyResult,
 	if err != nil {
 		return res, err
 	}
+	res.figures, res.withheld = rep.History(), withheldViews(rep)
 	in := siteinput.For(sh.engine, sh.suite, rep, sh.period, Version, sh.signer.Public().String())
 	if err := os.MkdirAll(work, 0o700); err != nil {
 		return res, err
@@ -110,4 +115,20 @@ func buildParty(ctx context.Context, sh partyShared, job partyJob) (partyResult,
 	}
 	res.times.seal = time.Since(t2)
 	return res, nil
+}
+
+// withheldViews lists the views of rep whose peer or industry figures the
+// minimum-peers rule withheld.
+func withheldViews(rep *bench.PartyReport) []runreport.View {
+	var out []runreport.View
+	for _, rr := range rep.Roles {
+		for _, r := range rr.Reports {
+			for _, v := range r.Views {
+				if v.Withheld != "" {
+					out = append(out, runreport.View{Role: string(rr.Role), Definition: r.Instance.Def.ID, Report: r.Instance.ID, View: v.View.ID})
+				}
+			}
+		}
+	}
+	return out
 }

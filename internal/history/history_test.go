@@ -160,7 +160,7 @@ func TestWriteReplacesOnePeriod(t *testing.T) {
 	for _, x := range ents {
 		names = append(names, x.Name())
 	}
-	if want := []string{".lock", "2026-07.json", "2026-08.json", "2026-10.json"}; !reflect.DeepEqual(names, want) {
+	if want := []string{".lock", "2026-07.json.gz", "2026-08.json.gz", "2026-10.json.gz"}; !reflect.DeepEqual(names, want) {
 		t.Fatalf("the folder holds %v, want %v (no temporary file left)", names, want)
 	}
 	if fi, _ := os.Stat(d.File("2026-08")); fi.Mode().Perm() != 0o600 {
@@ -196,13 +196,22 @@ func TestReadRefusesAnotherPeriodsEntry(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer d.Close()
-	b, _ := sample("2026-09").Marshal()
-	if err := os.WriteFile(d.File("2026-10"), b, 0o600); err != nil {
+	if err := d.Write(sample("2026-09")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(d.File("2026-09"), d.File("2026-10")); err != nil {
 		t.Fatal(err)
 	}
 	_, err = d.Window("2026-11")
-	if err == nil || !strings.Contains(err.Error(), "2026-10.json: holds period 2026-09, not 2026-10") {
+	if err == nil || !strings.Contains(err.Error(), "2026-10.json.gz: holds period 2026-09, not 2026-10") {
 		t.Fatalf("Window = %v", err)
+	}
+	// a file that is not gzip is refused, naming it
+	if err := os.WriteFile(d.File("2026-10"), []byte("{\"format\": \"carport-history\"}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Read("2026-10"); err == nil || !strings.Contains(err.Error(), "2026-10.json.gz: gzip: invalid header") {
+		t.Fatalf("Read of a plain file = %v", err)
 	}
 }
 
