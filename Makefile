@@ -191,7 +191,7 @@ monthly-check: monthly-state build
 monthly-build: monthly-state build
 	rm -rf $(MONTHLY_REPORT) && mkdir -p $(MONTHLY_REPORT)
 	set -o pipefail; ./$(BIN) build --extracts $(MONTHLY_EXTRACTS) --period $(MONTH) --keys $(KEYS) \
-		--out $(MONTHLY_OUT) 2>&1 | tee $(MONTHLY_REPORT)/build.log
+		--out $(MONTHLY_OUT) --history $(MONTHLY_OUT).history 2>&1 | tee $(MONTHLY_REPORT)/build.log
 
 # The DCC run report (run.json, run.html) of the published period.
 monthly-report: monthly-state

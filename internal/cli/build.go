@@ -51,7 +51,7 @@ type buildFlags struct {
 
 func (e *env) build(args []string) error {
 	var f buildFlags
-	fs := e.flags("build", "--extracts DIR --period YYYY-MM --keys DIR --out DIR [--party ID ...] [--signing-key FILE]")
+	fs := e.flags("build", "--extracts DIR --period YYYY-MM --keys DIR --out DIR [--party ID ...] [--signing-key FILE] [--history DIR]")
 	f.register(fs)
 	fs.Var(&f.parties, "party", "build only these parties (repeatable or comma-separated); the others keep their bundles")
 	if err := parse(fs, args); err != nil {
