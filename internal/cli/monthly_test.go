@@ -15,9 +15,13 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
 
 	"github.com/dcc/carport/internal/bench"
 	"github.com/dcc/carport/internal/bundle"
+	"github.com/dcc/carport/internal/chromium"
 	"github.com/dcc/carport/internal/history"
 	"github.com/dcc/carport/internal/runreport"
 )
@@ -138,6 +142,39 @@ func chartOf(t *testing.T, pageJS, view string) (months []string, series map[str
 	return opt.XAxis[0].Data, series
 }
 
+// openRunReport opens OUT/<period>.run.html in headless Chromium: every
+// chart drawn, no console error, no request leaving the file.
+func openRunReport(t *testing.T, out, period string) {
+	path, err := filepath.EvalSymlinks(filepath.Join(out, period+".run.html"))
+	if err != nil {
+		t.Fatalf("no run.html: %v", err)
+	}
+	p := chromium.Open(t, 2*time.Minute)
+	if err := chromedp.Do(p.Ctx, chromedp.EmulateViewport(1280, 900), chromedp.Navigate("file://"+filepath.ToSlash(path))); err != nil {
+		t.Fatal(err)
+	}
+	var drawn []int
+	for deadline := time.Now().Add(20 * time.Second); ; {
+		raw, err := chromedp.Run(p.Ctx, chromedp.Evaluate[json.RawMessage](`Array.from(document.querySelectorAll(".chart")).map(el =>
+			window.echarts && echarts.getInstanceByDom(el) ? echarts.getInstanceByDom(el).getOption().series.length : -1)`))
+		if err == nil && json.Unmarshal(raw, &drawn) == nil && len(drawn) >= 3 && !slices.Contains(drawn, -1) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the run report's charts are not drawn: %v (%v)", drawn, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	text, err := chromedp.Run(p.Ctx, chromedp.Evaluate[string](`document.querySelector("#summary").innerText`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(text, "parties built") || !strings.Contains(text, "2 of 12") {
+		t.Errorf("the run report's summary: %q", text)
+	}
+	p.Check(t, 1, []string{filepath.Dir(path)})
+}
+
 func rateOf(ok, n int64) string { return bench.FormatRate(bench.Rate(ok, n)) }
 
 // TestThreeMonthsOfTrends builds 2026-08, 2026-09 and 2026-10: the third
@@ -230,9 +267,7 @@ func TestThreeMonthsOfTrends(t *testing.T) {
 	if strings.Join(rep.HistoryMonths, ",") != "2026-08,2026-09" || rep.Change == nil || rep.Change.Period != "2026-09" || len(rep.Bundles) == 0 || rep.Bundles[0].Bytes == 0 {
 		t.Errorf("run.json: history %v, change %+v", rep.HistoryMonths, rep.Change)
 	}
-	if _, err := os.Stat(filepath.Join(c.out, "2026-10.run.html")); err != nil {
-		t.Errorf("no run.html: %v", err)
-	}
+	t.Run("run.html opens from disk", func(t *testing.T) { openRunReport(t, c.out, "2026-10") })
 
 	// 2026-11 is never built: in 2026-12 it is a gap, not a zero
 	c.month("2026-12", 1)
