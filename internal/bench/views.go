@@ -2,8 +2,8 @@ package bench
 
 import (
 	"fmt"
+	"slices"
 	"sort"
-	"strings"
 
 	"github.com/dcc/carport/internal/extract"
 	"github.com/dcc/carport/internal/reportdef"
@@ -234,6 +234,7 @@ func (b *builder) partyDims(ev *events, me extract.Sym) map[gkey][]dimEntry {
 // failuresOnly.
 type dimGroup struct {
 	cells []string
+	key   string // the cells joined by NUL: the group's identity and tie-break
 	agg   dimAgg
 }
 
@@ -260,13 +261,16 @@ func (b *builder) groupDims(ev *events, dataset string, role roleID, in codeSet,
 			entries = append(entries, groups0[gkey{role, me, code}]...)
 		}
 	}
+	cells := make([]string, len(cols))
+	var key []byte
 	for _, k := range entries {
 		if failuresOnly && k.ok {
 			continue
 		}
 		v := k.agg
-		cells := make([]string, len(cols))
+		key = key[:0]
 		for i, j := range idx {
+			cells[i] = ""
 			switch {
 			case j >= 0:
 				cells[i] = b.sym.Name(k.dims[j])
@@ -275,12 +279,15 @@ func (b *builder) groupDims(ev *events, dataset string, role roleID, in codeSet,
 			case cols[i] == "outcome":
 				cells[i] = failWord
 			}
+			if i > 0 {
+				key = append(key, 0)
+			}
+			key = append(key, cells[i]...)
 		}
-		key := strings.Join(cells, "\x00")
-		g := groups[key]
+		g := groups[string(key)] // no allocation for the lookup
 		if g == nil {
-			g = &dimGroup{cells: cells}
-			groups[key] = g
+			g = &dimGroup{cells: slices.Clone(cells), key: string(key)}
+			groups[g.key] = g
 		}
 		g.agg.merge(v)
 	}
@@ -293,7 +300,7 @@ func (b *builder) groupDims(ev *events, dataset string, role roleID, in codeSet,
 		if out[i].agg.n != out[j].agg.n {
 			return out[i].agg.n > out[j].agg.n
 		}
-		return strings.Join(out[i].cells, "\x00") < strings.Join(out[j].cells, "\x00")
+		return out[i].key < out[j].key
 	})
 	return out
 }
