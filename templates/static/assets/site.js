@@ -197,7 +197,9 @@
   function zoomControls(chart, option, box, id) {
     var data = option.series && option.series[0] && option.series[0].data;
     if (!data || data.length === 0) { return; }
-    var first = data[0].value[0], last = data[data.length - 1].value[0];
+    // a point is [day, value], or {value: [day, value], ...} when styled
+    var day = function (d) { return (Array.isArray(d) ? d : d.value)[0]; };
+    var first = day(data[0]), last = day(data[data.length - 1]);
     var wrap = el('div', 'zoom');
     wrap.setAttribute('role', 'group');
     wrap.setAttribute('aria-label', 'Days shown');
