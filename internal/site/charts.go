@@ -583,7 +583,9 @@ func (env *chartEnv) options(c Chart, format string, cats []string, ss []series,
 // ECharts reads exactly as {"value": …}: the wrapper was a third of a
 // chart's bytes. Items with a name, a style, a label or a symbol keep
 // their object.
-type compactData struct{ charts.BaseConfigurationVisitor }
+type compactData struct {
+	charts.BaseConfigurationVisitor
+}
 
 // VisitSeriesOpt returns a copy of the series with compacted data.
 func (compactData) VisitSeriesOpt(ms charts.MultiSeries) any {

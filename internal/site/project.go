@@ -423,7 +423,7 @@ func reportPage(in *Input, o Options, r RoleInput, rep reportPlan) reportMatter 
 		}
 		if v.table != nil {
 			vm.ChartsHTML = chartsHTML(&v)
-			vm.TableHTML = tableHTML(&v, vm.Title, vm.Href, vm.FileName, smallOf(in))
+			vm.TableHTML = tableHTML(&v, vm.Href, vm.FileName)
 		}
 		m.Views = append(m.Views, vm)
 	}
