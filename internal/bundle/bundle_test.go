@@ -180,7 +180,7 @@ func zipOf(t testing.TB, site string, m Manifest) []byte {
 	}
 	modified, _ := periodStart(m.Period)
 	var buf bytes.Buffer
-	if err := writeZip(context.Background(), &buf, site, modified, mj, testKey.signManifest(mj, m.Period, m.Party), files); err != nil {
+	if err := writeZip(context.Background(), &buf, site, modified, mj, testKey.SignManifest(mj, m.Period, m.Party), files); err != nil {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
