@@ -3,9 +3,12 @@ package audit
 import (
 	"bytes"
 	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -84,8 +87,31 @@ func TestCleanSiteAuditsClean(t *testing.T) {
 // TestPlantedLeaksAreFound plants one leak at a time in SUPA's clean site
 // and checks the audit names the file, line and kind, and never prints the
 // leaked value whole.
+//
+// It runs on the index as built and as a worker process Opens it.
 func TestPlantedLeaksAreFound(t *testing.T) {
-	ix := index(t)
+	built := index(t)
+	if err := built.Save(); err != nil {
+		t.Fatal(err)
+	}
+	opened, err := Open(built.Dir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer opened.Close()
+	if !slices.Equal(opened.mpxn, built.mpxn) || !slices.Equal(opened.pcs, built.pcs) || len(opened.mpxn) == 0 || len(opened.pcs) == 0 {
+		t.Fatalf("opened sets %v %v, built %v %v", opened.mpxn, opened.pcs, built.mpxn, built.pcs)
+	}
+	for _, which := range []string{"built", "opened"} {
+		ix := built
+		if which == "opened" {
+			ix = opened
+		}
+		t.Run(which, func(t *testing.T) { plantLeaks(t, ix) })
+	}
+}
+
+func plantLeaks(t *testing.T, ix *Index) {
 	for _, tc := range []struct {
 		name, file, body string
 		kind             Kind
@@ -226,5 +252,61 @@ func TestKeys(t *testing.T) {
 		if outward([]byte(s)) != want {
 			t.Errorf("outward(%q) != %v", s, want)
 		}
+	}
+}
+
+// TestSumsAreTheFilesBytes: Check reports the size and sha256 of every
+// file as it is on disk (a gzip file compressed, a skipped public file
+// too), for sealing to check against.
+func TestSumsAreTheFilesBytes(t *testing.T) {
+	lib := filepath.Join(t.TempDir(), "echarts.min.js")
+	os.WriteFile(lib, []byte("var lib=1;"), 0o644)
+	ix := index(t, lib)
+	files := cleanSUPA()
+	delete(files, "data/IS/srv-4.1.1/daily.csv")
+	files["assets/echarts.min.js"] = "var lib=1;"
+	dir := site(t, files)
+	st, err := ix.Check("SUPA", dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(st.Sums) != len(files) || st.Skipped != 1 {
+		t.Fatalf("%d sums, %d skipped, for %d files", len(st.Sums), st.Skipped, len(files))
+	}
+	for _, s := range st.Sums {
+		b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(s.Path)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sum := sha256.Sum256(b); s.Size != int64(len(b)) || s.SHA256 != hex.EncodeToString(sum[:]) {
+			t.Errorf("%s: audit read %d bytes, sha256 %s; the file has %d, %x", s.Path, s.Size, s.SHA256, len(b), sum)
+		}
+	}
+}
+
+// TestOpenRefusesWhatSaveDidNotWrite: a truncated or foreign sets file is
+// an error, not an empty index.
+func TestOpenRefusesWhatSaveDidNotWrite(t *testing.T) {
+	ix := index(t)
+	if err := ix.Save(); err != nil {
+		t.Fatal(err)
+	}
+	sets := filepath.Join(ix.Dir(), setsName)
+	b, _ := os.ReadFile(sets)
+	for _, tc := range []struct{ name, body, want string }{
+		{"truncated", string(b[:len(b)-8]), "leak audit: opening the index: sets.bin: "},
+		{"foreign", "NOTMINE!" + string(b[8:]), "leak audit: opening the index: sets.bin: not a saved index"},
+		{"ragged", string(b[:len(b)-3]), "leak audit: opening the index: map " + sets + ": invalid argument"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			os.WriteFile(sets, []byte(tc.body), 0o600)
+			ox, err := Open(ix.Dir())
+			if err == nil || !strings.HasPrefix(err.Error(), tc.want) {
+				t.Errorf("got %v, want %s…", err, tc.want)
+			}
+			if ox != nil {
+				t.Errorf("an index came back")
+			}
+		})
 	}
 }

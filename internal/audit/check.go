@@ -5,8 +5,10 @@ import (
 	"compress/gzip"
 	"crypto/sha256"
 	"encoding/csv"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"io/fs"
 	"os"
@@ -46,6 +48,16 @@ type Stats struct {
 	Bytes   int64 // bytes scanned (decompressed)
 	Estate  int   // devices in the party's estate
 	Elapsed time.Duration
+	// Sums are the size and sha256 of every file as the audit read it,
+	// in walk order: sealing zips exactly these bytes or fails.
+	Sums []FileSum
+}
+
+// FileSum is one file of a site as the audit read it.
+type FileSum struct {
+	Path   string // slash path inside the site
+	Size   int64
+	SHA256 string // lowercase hex
 }
 
 // checker holds one party's check.
@@ -111,10 +123,11 @@ func (ix *Index) Check(party, siteDir string, alertDevices []string) (Stats, err
 		if slices.Contains(bySupplierViews, rel) {
 			c.allowIDs = allowed
 		}
-		skipped, err := c.scanFile(p, rel)
+		skipped, sum, err := c.scanFile(p, rel)
 		if skipped {
 			st.Skipped++
 		}
+		st.Sums = append(st.Sums, sum)
 		return err
 	})
 	st.Bytes = c.scanBytes
@@ -148,51 +161,84 @@ func (c *checker) find(line int, kind Kind, v []byte) {
 
 // scanFile scans one file: whole for ordinary files, streamed and column by
 // column for the CSV files where the contract allows other parties' ids.
-func (c *checker) scanFile(p, rel string) (skipped bool, err error) {
+// It hashes the file's bytes (compressed, as they are on disk) as it
+// reads them.
+func (c *checker) scanFile(p, rel string) (skipped bool, sum FileSum, err error) {
+	sum.Path = rel
 	f, err := os.Open(p)
 	if err != nil {
-		return false, err
+		return false, sum, err
 	}
 	defer f.Close()
 	info, err := f.Stat()
 	if err != nil {
-		return false, err
+		return false, sum, err
+	}
+	h := &hashReader{r: f, h: sha256.New()}
+	done := func() (FileSum, error) {
+		// what a reader left unread (a gzip trailer) is still the file's
+		if _, err := io.Copy(io.Discard, h); err != nil {
+			return sum, fmt.Errorf("%s: %w", rel, err)
+		}
+		sum.Size, sum.SHA256 = h.n, hex.EncodeToString(h.h.Sum(nil))
+		return sum, nil
 	}
 	if sums := c.ix.public[info.Size()]; len(sums) > 0 {
-		h := sha256.New()
-		if _, err := io.Copy(h, f); err != nil {
-			return false, err
+		if _, err := io.Copy(io.Discard, h); err != nil {
+			return false, sum, err
 		}
-		var sum [32]byte
-		copy(sum[:], h.Sum(nil))
-		if slices.Contains(sums, sum) {
-			return true, nil
+		var got [32]byte
+		copy(got[:], h.h.Sum(nil))
+		if slices.Contains(sums, got) {
+			sum, err = done()
+			return true, sum, err
 		}
 		if _, err := f.Seek(0, io.SeekStart); err != nil {
-			return false, err
+			return false, sum, err
 		}
+		h.h.Reset()
+		h.n = 0
 	}
-	var r io.Reader = f
+	var r io.Reader = h
 	if strings.HasSuffix(rel, ".gz") {
-		zr, err := gzip.NewReader(f)
+		zr, err := gzip.NewReader(h)
 		if err != nil {
-			return false, fmt.Errorf("%s: %w", rel, err)
+			return false, sum, fmt.Errorf("%s: %w", rel, err)
 		}
 		defer zr.Close()
 		r = zr
 	}
 	switch {
 	case estateFile.MatchString(rel):
-		return false, c.scanCSV(r, ownerColumns, true)
+		err = c.scanCSV(r, ownerColumns, true)
 	case rel == bySupplier:
-		return false, c.scanCSV(r, []string{bySupplierColumn}, false)
+		err = c.scanCSV(r, []string{bySupplierColumn}, false)
+	default:
+		var b []byte
+		if b, err = io.ReadAll(r); err != nil {
+			return false, sum, fmt.Errorf("%s: %w", rel, err)
+		}
+		c.scan(b, 1)
 	}
-	b, err := io.ReadAll(r)
 	if err != nil {
-		return false, fmt.Errorf("%s: %w", rel, err)
+		return false, sum, err
 	}
-	c.scan(b, 1)
-	return false, nil
+	sum, err = done()
+	return false, sum, err
+}
+
+// hashReader hashes and counts what is read through it.
+type hashReader struct {
+	r io.Reader
+	h hash.Hash
+	n int64
+}
+
+func (h *hashReader) Read(p []byte) (int, error) {
+	n, err := h.r.Read(p)
+	h.h.Write(p[:n])
+	h.n += int64(n)
+	return n, err
 }
 
 // scanCSV scans a CSV file field by field: the columns in allowed may hold
