@@ -42,7 +42,8 @@ type savedPublic struct {
 }
 
 // Save writes the index's month sets and parties into its folder, for
-// Open.
+// Open, and from then on reads its sets from there too (as Open does), so
+// that the copy in memory can go: Close releases them.
 func (ix *Index) Save() error {
 	var si savedIndex
 	for _, p := range ix.parties {
@@ -77,6 +78,15 @@ func (ix *Index) Save() error {
 	if err != nil {
 		return fmt.Errorf("leak audit: saving the index: %w", err)
 	}
+	words, release, err := mapWords(filepath.Join(ix.dir, setsName))
+	if err != nil {
+		return fmt.Errorf("leak audit: saving the index: %w", err)
+	}
+	if err := ix.setsFrom(words); err != nil {
+		release()
+		return fmt.Errorf("leak audit: saving the index: %s: %w", setsName, err)
+	}
+	ix.release = release
 	return nil
 }
 
@@ -132,8 +142,8 @@ func (ix *Index) setsFrom(words []uint64) error {
 	return nil
 }
 
-// Close releases an Opened index's mapping; the index must not be used
-// after. It does nothing for a built index.
+// Close releases the mapping of an index Opened or Saved; the index must
+// not be used after. It does nothing for an index only built.
 func (ix *Index) Close() error {
 	if ix.release == nil {
 		return nil
