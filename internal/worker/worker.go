@@ -1,0 +1,136 @@
+// Package worker renders, audits and seals parties' sites in worker
+// processes: the carport binary started again in a hidden mode, each
+// worker building one party at a time, as many workers as the build asks
+// for. Processes, not goroutines, because Hugo's configuration loading
+// sets a process-wide logger, so two sites cannot be built at once in one
+// process.
+//
+// The parent (the build) computes each party's site input from the
+// engine's results and sends it with the task: workers never scan the
+// extracts. A worker writes plaintext only into the private stage folder
+// it is given, reads the leak audit's index the parent saved there, and
+// streams the bundle's ciphertext back; the parent keeps the DCC's
+// signing key (it signs each manifest.json on the worker's request and
+// the finished bundle), writes the bundle into OUT and publishes. See
+// protocol.go for the messages and pool.go for how workers live and die.
+package worker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/dcc/carport/internal/audit"
+	"github.com/dcc/carport/internal/bundle"
+	"github.com/dcc/carport/internal/site"
+)
+
+// Config is what every party of a run shares; the parent sends it once to
+// each worker.
+type Config struct {
+	// Templates, Content and EChartsJS are site.Options' paths.
+	Templates, Content, EChartsJS string
+	// FeedbackEmail is the DCC mailbox of the sites' feedback links.
+	FeedbackEmail string
+	// SitesDir is the private stage folder where sites are rendered:
+	// SitesDir/sites/<party> and SitesDir/work/<party>, removed as soon as
+	// the party is sealed.
+	SitesDir string
+	// AuditDir is the leak audit's index saved on the private stage
+	// (audit.Open).
+	AuditDir string
+}
+
+// Task is one party to build.
+type Task struct {
+	Party string
+	// Input is the party's site, as the engine computed it.
+	Input site.Input
+	// Manifest names the bundle's period, party, generator and reports;
+	// sealing fills in its files.
+	Manifest bundle.Manifest
+	// AlertDevices are the device ids of alerts sent to the party, which
+	// its site may show (audit.Index.Check).
+	AlertDevices []string
+	// Recipients is the party's recipients file, keys/<party>.txt.
+	Recipients string
+}
+
+// Result is one party built.
+type Result struct {
+	Party  string
+	Site   site.Stats
+	Audit  audit.Stats // without Sums
+	Sealed bundle.Encrypted
+	// Render, Check and Seal are the three steps' wall times.
+	Render, Check, Seal time.Duration
+}
+
+// Build renders the party's site into cfg.SitesDir, audits it for leaks
+// and encrypts it: manifest.json is signed by sign, and the ciphertext
+// written to the writer open returns (opened only once the audit passed).
+// The party's plaintext is removed when Build returns, whatever happened.
+// It is the whole of a party's work in a worker process, and the same
+// function whichever worker runs it.
+func Build(ctx context.Context, cfg Config, ix *audit.Index, t Task, sign func(manifestJSON []byte) ([]byte, error), open func() (io.Writer, error)) (Result, error) {
+	res := Result{Party: t.Party}
+	if err := checkParty(t); err != nil {
+		return res, err
+	}
+	siteDir := filepath.Join(cfg.SitesDir, "sites", t.Party)
+	work := filepath.Join(cfg.SitesDir, "work", t.Party)
+	defer os.RemoveAll(siteDir)
+	defer os.RemoveAll(work)
+	t0 := time.Now()
+	if err := os.MkdirAll(work, 0o700); err != nil {
+		return res, err
+	}
+	st, err := site.Render(t.Input, site.Options{TemplatesDir: cfg.Templates, ContentDir: cfg.Content, EChartsJS: cfg.EChartsJS,
+		WorkDir: work, OutDir: siteDir, FeedbackEmail: cfg.FeedbackEmail})
+	res.Site = st
+	if err != nil {
+		return res, fmt.Errorf("party %s: rendering site: %w", t.Party, err)
+	}
+	t1 := time.Now()
+	res.Render = t1.Sub(t0)
+	if err := ctx.Err(); err != nil {
+		return res, err
+	}
+	ast, err := ix.Check(t.Party, siteDir, t.AlertDevices)
+	sums := ast.Sums
+	ast.Sums = nil
+	res.Audit = ast
+	if err != nil {
+		return res, err
+	}
+	t2 := time.Now()
+	res.Check = t2.Sub(t1)
+	files := make([]bundle.FileEntry, len(sums))
+	for i, s := range sums {
+		files[i] = bundle.FileEntry{Path: s.Path, Size: s.Size, SHA256: s.SHA256}
+	}
+	enc, err := bundle.Encrypt(bundle.EncryptOptions{SiteDir: siteDir, Recipients: t.Recipients, Manifest: t.Manifest, Files: files,
+		SignManifest: sign, Context: ctx}, open)
+	if err != nil {
+		return res, fmt.Errorf("party %s: sealing: %w", t.Party, err)
+	}
+	res.Sealed = enc
+	res.Seal = time.Since(t2)
+	return res, nil
+}
+
+// checkParty refuses a task whose party could not be a folder name or
+// disagrees with its own input and manifest.
+func checkParty(t Task) error {
+	if t.Party == "" || t.Party != filepath.Base(t.Party) || t.Party == "." || t.Party == ".." || t.Party[0] == '.' {
+		return fmt.Errorf("task for party %q: not a party id", t.Party)
+	}
+	if t.Input.PartyID != t.Party || t.Manifest.Party != t.Party {
+		return errors.New("task for party " + t.Party + ": its site input or manifest is for another party")
+	}
+	return nil
+}
