@@ -16,14 +16,19 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"runtime"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/dcc/carport/internal/audit"
@@ -34,6 +39,7 @@ import (
 	"github.com/dcc/carport/internal/reportdef"
 	"github.com/dcc/carport/internal/site"
 	"github.com/dcc/carport/internal/stage"
+	"github.com/dcc/carport/internal/worker"
 )
 
 type buildFlags struct {
@@ -43,7 +49,9 @@ type buildFlags struct {
 	stage                               string
 	signingKey                          string
 	drafts, allowEmpty                  bool
-	workers                             int
+	// workers render, audit and seal parties (processes); scanWorkers
+	// read the extracts (goroutines)
+	workers, scanWorkers int
 	// reseal: rebuild the parties from the retained extracts and publish
 	// them only if their content is unchanged
 	reseal bool
@@ -54,7 +62,7 @@ var stagePrefixes = []string{"carport-stage-", "carport-sites-", "carport-plan-"
 
 func (e *env) build(args []string) error {
 	var f buildFlags
-	fs := e.flags("build", "--extracts DIR --period YYYY-MM --keys DIR --out DIR [--party ID ...] [--signing-key FILE]")
+	fs := e.flags("build", "--extracts DIR --period YYYY-MM --keys DIR --out DIR [--party ID ...] [--signing-key FILE] [--workers N]")
 	f.register(fs)
 	fs.Var(&f.parties, "party", "build only these parties (repeatable or comma-separated); the others keep their bundles")
 	if err := parse(fs, args); err != nil {
@@ -78,7 +86,8 @@ func (f *buildFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.ech, "echarts", filepath.Join("node_modules", "echarts", "dist", "echarts.min.js"), "echarts.min.js from the pinned npm package")
 	fs.BoolVar(&f.drafts, "include-drafts", false, "include draft reports (previews only)")
 	fs.BoolVar(&f.allowEmpty, "allow-empty", false, "build even when no service request or no alert falls in the period")
-	fs.IntVar(&f.workers, "workers", 0, "scan workers (default: one per core)")
+	fs.IntVar(&f.workers, "workers", 0, "worker processes rendering, auditing and sealing parties' sites, one party each at a time (default: one per core)")
+	fs.IntVar(&f.scanWorkers, "scan-workers", 0, "goroutines reading the extracts (default: one per core)")
 	fs.StringVar(&f.stage, "stage", "", "where plaintext (engine files and rendered sites) is staged (default: the temp folder for engine files, /dev/shm for sites when the machine has it)")
 }
 
@@ -91,6 +100,11 @@ type built struct {
 
 func (e *env) runBuild(f buildFlags) (err error) {
 	start := time.Now()
+	if os.Getenv(worker.EnvParent) != "" {
+		// a test binary that does not hand WorkerCommand to Run would
+		// otherwise start its tests again, and their builds, and so on
+		return fmt.Errorf("%s: this process is a build's worker: it cannot run a build", f.command())
+	}
 	period, err := extract.ParsePeriod(f.period)
 	if err != nil {
 		return usagef("give the period as YYYY-MM, e.g. --period 2026-10", "%s: %v", f.command(), err)
@@ -160,7 +174,7 @@ func (e *env) runBuild(f buildFlags) (err error) {
 	stages.add(engStage, sites)
 
 	eng, err := bench.Run(bench.Config{Suite: suite, Select: reportdef.Select{Drafts: f.drafts},
-		Extracts: f.extracts, Period: period, StageDir: filepath.Join(engStage.Path, "engine"), Workers: f.workers, Progress: e.stderr})
+		Extracts: f.extracts, Period: period, StageDir: filepath.Join(engStage.Path, "engine"), Workers: f.scanWorkers, Progress: e.stderr})
 	if err != nil {
 		return interrupted(ctx, sig, err)
 	}
@@ -189,8 +203,12 @@ func (e *env) runBuild(f buildFlags) (err error) {
 		}
 	}
 	t0 := time.Now()
-	ix, err := audit.Build(audit.Options{Extracts: f.extracts, Parties: eng.Parties, StageDir: engStage.Path, Workers: f.workers, Public: []string{f.ech},
+	ix, err := audit.Build(audit.Options{Extracts: f.extracts, Parties: eng.Parties, StageDir: engStage.Path, Workers: f.scanWorkers, Public: []string{f.ech},
 		MaxBadFraction: suite.Policy.MaxBadFraction})
+	if err == nil {
+		defer ix.Close()
+		err = ix.Save() // for the workers
+	}
 	if err != nil {
 		return interrupted(ctx, sig, err)
 	}
@@ -202,29 +220,66 @@ func (e *env) runBuild(f buildFlags) (err error) {
 	}
 	defer version.Discard() // nothing once switched
 
+	// Every party is rendered, audited and sealed by a pool of worker
+	// processes (see internal/worker) while this process computes the
+	// next parties' site inputs; it receives each bundle's ciphertext,
+	// signs it and adds it to the version.
+	workers := f.workers
+	if workers <= 0 {
+		workers = runtime.NumCPU()
+	}
+	workers = max(1, min(workers, len(parties)))
+	pool, err := worker.Start(worker.Options{Workers: workers, Command: workerCommand, Version: Version, Signer: signer,
+		Config: worker.Config{Templates: f.templates, Content: f.content, EChartsJS: f.ech, FeedbackEmail: suite.Policy.FeedbackEmail,
+			SitesDir: sites.Path, AuditDir: ix.Dir()},
+		Keep: []*os.File{engStage.LockFile(), sites.LockFile()}})
+	if err != nil {
+		return interrupted(ctx, sig, err)
+	}
+	stages.addKill(pool.Kill)
+	defer pool.Kill() // nothing once closed
+	// the engine's memory of the scan is garbage now: give it back
+	// before the workers need theirs
+	debug.FreeOSMemory()
+
+	t1 := time.Now()
 	var renderTime, auditTime, sealTime time.Duration
 	var totalBytes int64
 	var done []built
-	for i, p := range parties {
-		if ctx.Err() != nil {
-			return interrupted(ctx, sig, nil)
-		}
-		b, st, times, err := e.buildParty(ctx, f, eng, suite, ix, period, p, sites.Path, version, signer)
-		if err != nil {
-			return interrupted(ctx, sig, err)
-		}
+	jobs, jobErr := e.partyJobs(ctx, f, eng, suite, period, parties, version, signer.Public().String(), workers)
+	err = pool.Run(ctx, jobs, func(d worker.Done) error {
+		b := built{party: d.Party, audit: d.Audit, sealed: bundle.Sealed{Manifest: d.Sealed.Manifest, ManifestSHA256: d.Sealed.ManifestSHA256,
+			ZipSize: d.Sealed.ZipSize, ZipSHA256: d.Sealed.ZipSHA256, Size: d.Size, SHA256: d.SHA256, Recipients: d.Sealed.Recipients}}
 		if f.reseal {
-			if was := cur.Entry(p.ID); was.ManifestSHA256 != b.sealed.ManifestSHA256 {
+			if was := cur.Entry(b.party); was.ManifestSHA256 != b.sealed.ManifestSHA256 {
 				return fmt.Errorf("reseal: party %s: the content would change (manifest.json sha256 %.12s…, published %.12s…): the extracts, report definitions, templates or carport version differ from the published build; nothing was published",
-					p.ID, b.sealed.ManifestSHA256, was.ManifestSHA256)
+					b.party, b.sealed.ManifestSHA256, was.ManifestSHA256)
 			}
 		}
-		renderTime, auditTime, sealTime = renderTime+times[0], auditTime+times[1], sealTime+times[2]
-		totalBytes += st.Bytes
+		if err := version.Add(publish.Entry{Party: b.party, Size: b.sealed.Size, SHA256: b.sealed.SHA256, ZipSize: b.sealed.ZipSize,
+			ZipSHA256: b.sealed.ZipSHA256, ManifestSHA256: b.sealed.ManifestSHA256, Recipients: b.sealed.Recipients}); err != nil {
+			return err
+		}
+		renderTime, auditTime, sealTime = renderTime+d.Render, auditTime+d.Check, sealTime+d.Seal
+		totalBytes += d.Site.Bytes
 		done = append(done, b)
 		fmt.Fprintf(e.stderr, "carport: [%d/%d] %-8s %3d reports, %4d pages, %6.1f MB, render %.2fs, audit %.2fs, seal %.2fs\n",
-			i+1, len(parties), p.ID, len(b.sealed.Manifest.Reports), st.Pages, float64(st.Bytes)/1e6, times[0].Seconds(), times[1].Seconds(), times[2].Seconds())
+			len(done), len(parties), b.party, len(b.sealed.Manifest.Reports), d.Site.Pages, float64(d.Site.Bytes)/1e6, d.Render.Seconds(), d.Check.Seconds(), d.Seal.Seconds())
+		return nil
+	})
+	if jerr := jobErr(); jerr != nil && (err == nil || !errors.Is(jerr, context.Canceled)) {
+		err = jerr // the reason the jobs stopped, not the stop itself
 	}
+	if err != nil {
+		return interrupted(ctx, sig, err)
+	}
+	if err := pool.Close(); err != nil {
+		return err
+	}
+	partiesTime := time.Since(t1)
+	// the summary and the run report list parties in one order, whatever
+	// order the workers finished them in
+	sort.Slice(done, func(i, j int) bool { return done[i].party < done[j].party })
 	// A --party build keeps the other parties' bundles, but only those of
 	// parties still in parties.csv.
 	var kept []string
@@ -248,7 +303,7 @@ func (e *env) runBuild(f buildFlags) (err error) {
 			}
 		}
 	}
-	report, err := runReport(eng, done, kept, indexTime, ix, time.Since(start))
+	report, err := runReport(eng, done, kept, indexTime, ix, workers, partiesTime, time.Since(start))
 	if err != nil {
 		return err
 	}
@@ -265,7 +320,7 @@ func (e *env) runBuild(f buildFlags) (err error) {
 		return err
 	}
 	e.removedNote(removed, "replaced")
-	e.summary(eng, parties, renderTime, auditTime, indexTime, sealTime, totalBytes, time.Since(start), filepath.Join(f.out, period.String()))
+	e.summary(eng, parties, renderTime, auditTime, indexTime, sealTime, totalBytes, partiesTime, workers, time.Since(start), filepath.Join(f.out, period.String()))
 	return nil
 }
 
@@ -276,72 +331,125 @@ func (f *buildFlags) command() string {
 	return "build"
 }
 
-// buildParty renders, audits and seals one party into the version. The
-// party's plaintext is gone when it returns.
-func (e *env) buildParty(ctx context.Context, f buildFlags, eng *bench.Engine, suite *reportdef.Suite, ix *audit.Index, period extract.Period,
-	p *extract.Party, sitesRoot string, version *publish.Version, signer *bundle.Signer) (built, site.Stats, [3]time.Duration, error) {
-	var times [3]time.Duration
-	t0 := time.Now()
-	siteDir := filepath.Join(sitesRoot, "sites", p.ID)
-	work := filepath.Join(sitesRoot, "work", p.ID)
-	defer os.RemoveAll(siteDir)
-	defer os.RemoveAll(work)
+// partyJobs computes each party's job (its site input from the engine,
+// its manifest, the device ids of alerts sent to it) on as many
+// goroutines as there are workers, while the workers build the ones
+// before. The channel closes after the last job or at the first error,
+// which err reports (nil when all were sent; the context's error when the
+// run stopped first).
+func (e *env) partyJobs(ctx context.Context, f buildFlags, eng *bench.Engine, suite *reportdef.Suite, period extract.Period,
+	parties []*extract.Party, version *publish.Version, signingPub string, n int) (jobs <-chan worker.Job, err func() error) {
+	ch := make(chan worker.Job, n)
+	var (
+		next  atomic.Int64
+		mu    sync.Mutex
+		first error
+		wg    sync.WaitGroup
+	)
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(parties) || ctx.Err() != nil {
+					return
+				}
+				job, err := partyJob(f, eng, suite, period, parties[i], version, signingPub)
+				if err == nil {
+					select {
+					case ch <- job:
+						continue
+					case <-ctx.Done():
+						err = ctx.Err()
+					}
+				}
+				mu.Lock()
+				if first == nil {
+					first = err
+				}
+				mu.Unlock()
+				next.Store(int64(len(parties))) // the others stop too
+				return
+			}
+		}()
+	}
+	go func() {
+		wg.Wait()
+		close(ch)
+	}()
+	return ch, func() error {
+		mu.Lock()
+		defer mu.Unlock()
+		return first
+	}
+}
+
+// partyJob is one party's work for a worker: everything the worker needs
+// to render, audit and seal it, computed here from the engine's results.
+func partyJob(f buildFlags, eng *bench.Engine, suite *reportdef.Suite, period extract.Period, p *extract.Party, version *publish.Version, signingPub string) (worker.Job, error) {
+	out, err := version.BundlePath(p.ID)
+	if err != nil {
+		return worker.Job{}, err
+	}
 	rep, err := eng.Party(p.ID)
 	if err != nil {
-		return built{}, site.Stats{}, times, err
-	}
-	in := siteInput(eng, suite, rep, period)
-	in.SigningKey = signer.Public().String()
-	if err := os.MkdirAll(work, 0o700); err != nil {
-		return built{}, site.Stats{}, times, err
-	}
-	st, err := site.Render(in, site.Options{TemplatesDir: f.templates, ContentDir: f.content, EChartsJS: f.ech,
-		WorkDir: work, OutDir: siteDir, FeedbackEmail: suite.Policy.FeedbackEmail})
-	if err != nil {
-		return built{}, st, times, fmt.Errorf("party %s: rendering site: %w", p.ID, err)
-	}
-	t1 := time.Now()
-	times[0] = t1.Sub(t0)
-	if ctx.Err() != nil {
-		return built{}, st, times, ctx.Err()
+		return worker.Job{}, fmt.Errorf("party %s: %w", p.ID, err)
 	}
 	alertDevices, err := eng.AlertDevices(p.ID)
 	if err != nil {
-		return built{}, st, times, err
+		return worker.Job{}, fmt.Errorf("party %s: %w", p.ID, err)
 	}
-	ast, err := ix.Check(p.ID, siteDir, alertDevices)
-	if err != nil {
-		return built{}, st, times, err
-	}
-	t2 := time.Now()
-	times[1] = t2.Sub(t1)
-	man := bundle.Manifest{Period: period.String(), Party: p.ID, GeneratorVersion: Version}
+	t := worker.Task{Party: p.ID, Input: siteInput(eng, suite, rep, period), AlertDevices: alertDevices,
+		Recipients: filepath.Join(f.keys, p.ID+".txt"),
+		Manifest:   bundle.Manifest{Period: period.String(), Party: p.ID, GeneratorVersion: Version}}
+	t.Input.SigningKey = signingPub
 	for _, rr := range rep.Roles {
 		for _, r := range rr.Reports {
-			man.Reports = append(man.Reports, bundle.ReportRef{Role: string(rr.Role), ID: r.Instance.ID, Version: r.Instance.Def.Version.String()})
+			t.Manifest.Reports = append(t.Manifest.Reports, bundle.ReportRef{Role: string(rr.Role), ID: r.Instance.ID, Version: r.Instance.Def.Version.String()})
 		}
 	}
-	outPath, err := version.BundlePath(p.ID)
-	if err != nil {
-		return built{}, st, times, err
-	}
-	sealed, err := bundle.Seal(bundle.SealOptions{SiteDir: siteDir, Recipients: filepath.Join(f.keys, p.ID+".txt"),
-		OutPath: outPath, Manifest: man, Signer: signer, Context: ctx})
-	if err != nil {
-		return built{}, st, times, fmt.Errorf("party %s: %w", p.ID, err)
-	}
-	times[2] = time.Since(t2)
-	if err := version.Add(publish.Entry{Party: p.ID, Size: sealed.Size, SHA256: sealed.SHA256, ZipSize: sealed.ZipSize,
-		ZipSHA256: sealed.ZipSHA256, ManifestSHA256: sealed.ManifestSHA256, Recipients: sealed.Recipients}); err != nil {
-		return built{}, st, times, err
-	}
-	return built{party: p.ID, sealed: sealed, audit: ast}, st, times, nil
+	return worker.Job{Task: t, Out: out}, nil
 }
 
-// plaintext is the run's stage folders, wiped from the signal handler.
+// WorkerCommand is the hidden command that runs carport as a build's
+// worker process (see internal/worker). A test binary that runs builds
+// must hand it to Run: its workers are the test binary started again.
+const WorkerCommand = "__worker"
+
+// workerCommand is a new worker process: this very binary (under the name
+// it was started by, which test harnesses dispatch on) in worker mode.
+func workerCommand() *exec.Cmd {
+	exe, err := os.Executable()
+	if err != nil {
+		exe = os.Args[0]
+	}
+	cmd := exec.Command(exe, WorkerCommand)
+	cmd.Args[0] = os.Args[0]
+	return cmd
+}
+
+// worker is the hidden command: a build's worker process.
+func (e *env) worker(args []string) error {
+	if len(args) > 0 {
+		return usagef("carport build starts its workers itself", "%s takes no arguments", WorkerCommand)
+	}
+	out, err := worker.Enter()
+	if err != nil {
+		return usagef("carport build starts its workers itself", "%s: %v", WorkerCommand, err)
+	}
+	if err := worker.Serve(context.Background(), os.Stdin, out, Version); err != nil {
+		return fmt.Errorf("worker process: %w", err)
+	}
+	return nil
+}
+
+// plaintext is the run's stage folders, wiped from the signal handler
+// once the processes writing into them (the workers) are killed.
 type plaintext struct {
-	mu   sync.Mutex
-	dirs []*stage.Dir
+	mu    sync.Mutex
+	dirs  []*stage.Dir
+	kills []func()
 }
 
 func (p *plaintext) add(ds ...*stage.Dir) {
@@ -350,9 +458,20 @@ func (p *plaintext) add(ds ...*stage.Dir) {
 	p.dirs = append(p.dirs, ds...)
 }
 
+// addKill adds a function that stops writers into the stages and returns
+// once they are gone.
+func (p *plaintext) addKill(kill func()) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.kills = append(p.kills, kill)
+}
+
 func (p *plaintext) wipe() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	for _, kill := range p.kills {
+		kill()
+	}
 	for _, d := range p.dirs {
 		d.Wipe()
 	}
@@ -466,7 +585,8 @@ func gapKind(g bench.Gap) string {
 	return "SRV"
 }
 
-func (e *env) summary(eng *bench.Engine, parties []*extract.Party, render, auditT, index, seal time.Duration, bytes int64, total time.Duration, dir string) {
+func (e *env) summary(eng *bench.Engine, parties []*extract.Party, render, auditT, index, seal time.Duration, bytes int64,
+	partiesTime time.Duration, workers int, total time.Duration, dir string) {
 	var rows, bad, outside int64
 	for _, q := range eng.Quality {
 		rows += q.Rows
@@ -500,9 +620,13 @@ func (e *env) summary(eng *bench.Engine, parties []*extract.Party, render, audit
 	for _, s := range eng.Stages {
 		fmt.Fprintf(e.stderr, "carport:   %-22s %7.2fs  %10.0f rows/s\n", s.Name, s.Elapsed.Seconds(), float64(s.Rows)/s.Elapsed.Seconds())
 	}
+	// render, audit and seal are the parties' times added up; the
+	// parties line is the wall time of all three on the workers
 	fmt.Fprintf(e.stderr, "carport:   %-22s %7.2fs  (%.1f MB of sites)\n", "render sites", render.Seconds(), float64(bytes)/1e6)
 	fmt.Fprintf(e.stderr, "carport:   %-22s %7.2fs  (index %.2fs)\n", "leak audit", (auditT + index).Seconds(), index.Seconds())
 	fmt.Fprintf(e.stderr, "carport:   %-22s %7.2fs\n", "seal and sign", seal.Seconds())
+	fmt.Fprintf(e.stderr, "carport:   %-22s %7.2fs  (%d workers, %.2f parties/s)\n", "parties", partiesTime.Seconds(), workers,
+		float64(len(parties))/partiesTime.Seconds())
 	fmt.Fprintf(e.stderr, "carport:   %-22s %7.2fs\n", "total", total.Seconds())
 	fmt.Fprintf(e.stdout, "%s\n", dir)
 }
@@ -511,7 +635,7 @@ func (e *env) summary(eng *bench.Engine, parties []*extract.Party, render, audit
 // timings, and per party its bundle and the leak audit's cost. It names
 // every party, so it never goes in a bundle; it is published inside the
 // period (run.json) and so switches with it.
-func runReport(eng *bench.Engine, done []built, kept []string, index time.Duration, ix *audit.Index, total time.Duration) ([]byte, error) {
+func runReport(eng *bench.Engine, done []built, kept []string, index time.Duration, ix *audit.Index, workers int, parties, total time.Duration) ([]byte, error) {
 	type stage struct {
 		Name    string  `json:"name"`
 		Rows    int64   `json:"rows"`
@@ -549,8 +673,11 @@ func runReport(eng *bench.Engine, done []built, kept []string, index time.Durati
 		Audit        []party   `json:"bundles"`
 		IndexSec     float64   `json:"audit_index_seconds"`
 		IndexBytes   int64     `json:"audit_index_bytes"`
+		Workers      int       `json:"workers"`
+		PartiesSec   float64   `json:"parties_seconds"` // render, audit and seal of every party, wall time
 		Seconds      float64   `json:"total_seconds"`
-	}{Generator: Version, Kept: kept, IndexSec: index.Seconds(), IndexBytes: ix.Bytes(), Seconds: total.Seconds(), Uncatalogued: []gap{}}
+	}{Generator: Version, Kept: kept, IndexSec: index.Seconds(), IndexBytes: ix.Bytes(), Workers: workers, PartiesSec: parties.Seconds(),
+		Seconds: total.Seconds(), Uncatalogued: []gap{}}
 	for _, g := range eng.Gaps {
 		rep.Uncatalogued = append(rep.Uncatalogued, gap{string(g.Dataset), g.Code, g.Rows})
 	}
