@@ -62,13 +62,16 @@ check: deps
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
 	$(GO) test -race -count=1 ./...
 
-# Throughput and peak memory on the medium month, against encoding/csv read in the same run.
-# BENCH_SCALE=small for a quick look; the generated months are cached in BENCH_CACHE.
+# Throughput and peak memory on the medium month, against encoding/csv read in the same run;
+# then the whole build of that month with BENCH_WORKERS (default: the cores) against one worker,
+# and of a month with twice the parties. BENCH_SCALE=small for a quick look, BENCH_SCALE=large
+# for the large month; the generated months are cached in BENCH_CACHE.
 BENCH_SCALE ?= medium
 BENCH_CACHE ?= /tmp/carport-bench
-bench:
+BENCH_WORKERS ?= $(shell nproc)
+bench: deps
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./internal/extract/ ./internal/bench/
-	GO=$(GO) BENCH_SCALE=$(BENCH_SCALE) BENCH_CACHE=$(BENCH_CACHE) ./scripts/bench.sh
+	GO=$(GO) BENCH_SCALE=$(BENCH_SCALE) BENCH_CACHE=$(BENCH_CACHE) BENCH_WORKERS=$(BENCH_WORKERS) ./scripts/bench.sh
 	$(MAKE) --no-print-directory bench-serve
 
 # The file host under load: SERVE_BENCH_N concurrent downloads of a

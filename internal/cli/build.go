@@ -339,7 +339,8 @@ func (f *buildFlags) command() string {
 // run stopped first).
 func (e *env) partyJobs(ctx context.Context, f buildFlags, eng *bench.Engine, suite *reportdef.Suite, period extract.Period,
 	parties []*extract.Party, version *publish.Version, signingPub string, n int) (jobs <-chan worker.Job, err func() error) {
-	ch := make(chan worker.Job, n)
+	// unbuffered: at most n inputs wait, computed, beside the n the workers build
+	ch := make(chan worker.Job)
 	var (
 		next  atomic.Int64
 		mu    sync.Mutex
