@@ -279,6 +279,22 @@ func TestSumsAreTheFilesBytes(t *testing.T) {
 		if sum := sha256.Sum256(b); s.Size != int64(len(b)) || s.SHA256 != hex.EncodeToString(sum[:]) {
 			t.Errorf("%s: audit read %d bytes, sha256 %s; the file has %d, %x", s.Path, s.Size, s.SHA256, len(b), sum)
 		}
+		if !bytes.Equal(s.Data, b) {
+			t.Errorf("%s: kept %d bytes, want the file's %d", s.Path, len(s.Data), len(b))
+		}
+	}
+	// a file too large to keep is streamed: summed, not kept
+	big := bytes.Repeat([]byte("2026-10-01,1234,0.5\n"), keepFile/20+1)
+	os.WriteFile(filepath.Join(dir, "data", "IS", "big.csv"), big, 0o644)
+	st, err = ix.Check("SUPA", dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(big)
+	for _, s := range st.Sums {
+		if s.Path == "data/IS/big.csv" && (s.Data != nil || s.Size != int64(len(big)) || s.SHA256 != hex.EncodeToString(sum[:])) {
+			t.Errorf("big file: %d bytes kept, size %d, sha256 %s", len(s.Data), s.Size, s.SHA256)
+		}
 	}
 }
 

@@ -58,7 +58,19 @@ type FileSum struct {
 	Path   string // slash path inside the site
 	Size   int64
 	SHA256 string // lowercase hex
+	// Data is the file's bytes, kept for sealing (so that the file is
+	// not read again, and the bundle holds exactly what was audited),
+	// for files of at most keepFile bytes while the site's kept bytes
+	// stay under keepTotal; nil for the others.
+	Data []byte
 }
+
+// A site's files are kept in memory, as read, for sealing, within these
+// bounds; larger files (a big estate file) are read again from the stage.
+const (
+	keepFile  = 8 << 20
+	keepTotal = 256 << 20
+)
 
 // checker holds one party's check.
 type checker struct {
@@ -72,6 +84,7 @@ type checker struct {
 	file      string
 	allowIDs  map[string]bool
 	scanBytes int64
+	kept      int64 // bytes of the site kept in FileSums
 }
 
 // Check audits the site of party in siteDir. alertDevices are the device
@@ -162,7 +175,7 @@ func (c *checker) find(line int, kind Kind, v []byte) {
 // scanFile scans one file: whole for ordinary files, streamed and column by
 // column for the CSV files where the contract allows other parties' ids.
 // It hashes the file's bytes (compressed, as they are on disk) as it
-// reads them.
+// reads them, and keeps them (within keepFile and keepTotal).
 func (c *checker) scanFile(p, rel string) (skipped bool, sum FileSum, err error) {
 	sum.Path = rel
 	f, err := os.Open(p)
@@ -174,6 +187,22 @@ func (c *checker) scanFile(p, rel string) (skipped bool, sum FileSum, err error)
 	if err != nil {
 		return false, sum, err
 	}
+	if size := info.Size(); size <= keepFile && c.kept+size <= keepTotal {
+		var buf bytes.Buffer
+		buf.Grow(int(size) + bytes.MinRead) // one allocation, one read
+		if _, err := buf.ReadFrom(f); err != nil {
+			return false, sum, fmt.Errorf("%s: %w", rel, err)
+		}
+		b := buf.Bytes()
+		h := sha256.Sum256(b)
+		sum.Size, sum.SHA256, sum.Data = int64(len(b)), hex.EncodeToString(h[:]), b
+		c.kept += sum.Size
+		if slices.Contains(c.ix.public[sum.Size], h) {
+			return true, sum, nil
+		}
+		return false, sum, c.scanContent(rel, bytes.NewReader(b), b)
+	}
+	// too large to keep: streamed and hashed on the way
 	h := &hashReader{r: f, h: sha256.New()}
 	done := func() (FileSum, error) {
 		// what a reader left unread (a gzip trailer) is still the file's
@@ -199,32 +228,39 @@ func (c *checker) scanFile(p, rel string) (skipped bool, sum FileSum, err error)
 		h.h.Reset()
 		h.n = 0
 	}
-	var r io.Reader = h
-	if strings.HasSuffix(rel, ".gz") {
-		zr, err := gzip.NewReader(h)
-		if err != nil {
-			return false, sum, fmt.Errorf("%s: %w", rel, err)
-		}
-		defer zr.Close()
-		r = zr
-	}
-	switch {
-	case estateFile.MatchString(rel):
-		err = c.scanCSV(r, ownerColumns, true)
-	case rel == bySupplier:
-		err = c.scanCSV(r, []string{bySupplierColumn}, false)
-	default:
-		var b []byte
-		if b, err = io.ReadAll(r); err != nil {
-			return false, sum, fmt.Errorf("%s: %w", rel, err)
-		}
-		c.scan(b, 1)
-	}
-	if err != nil {
+	if err := c.scanContent(rel, h, nil); err != nil {
 		return false, sum, err
 	}
 	sum, err = done()
 	return false, sum, err
+}
+
+// scanContent scans a file's content, read from r; whole is the content
+// when the caller already holds it (nil otherwise).
+func (c *checker) scanContent(rel string, r io.Reader, whole []byte) error {
+	if strings.HasSuffix(rel, ".gz") {
+		zr, err := gzip.NewReader(r)
+		if err != nil {
+			return fmt.Errorf("%s: %w", rel, err)
+		}
+		defer zr.Close()
+		r, whole = zr, nil
+	}
+	switch {
+	case estateFile.MatchString(rel):
+		return c.scanCSV(r, ownerColumns, true)
+	case rel == bySupplier:
+		return c.scanCSV(r, []string{bySupplierColumn}, false)
+	}
+	if whole == nil {
+		b, err := io.ReadAll(r)
+		if err != nil {
+			return fmt.Errorf("%s: %w", rel, err)
+		}
+		whole = b
+	}
+	c.scan(whole, 1)
+	return nil
 }
 
 // hashReader hashes and counts what is read through it.

@@ -125,6 +125,9 @@ type EncryptOptions struct {
 	// zipped and must still match, so the bundle holds exactly what was
 	// hashed.
 	Files []FileEntry
+	// Data holds, by path, the bytes of files already read (by the leak
+	// audit): they are zipped from here, not read again.
+	Data map[string][]byte
 	// SignManifest returns the DCC's signature of manifest.json
 	// (Signer.SignManifest, or a request to the process holding the key).
 	SignManifest func(manifestJSON []byte) ([]byte, error)
@@ -199,7 +202,7 @@ func Encrypt(o EncryptOptions, open func() (io.Writer, error)) (Encrypted, error
 	}
 	zh := sha256.New()
 	zc := &countWriter{w: io.MultiWriter(aw, zh)}
-	if err := writeZip(ctx, zc, o.SiteDir, modified, manifestJSON, manifestSig, files); err != nil {
+	if err := writeZip(ctx, zc, o.SiteDir, modified, manifestJSON, manifestSig, files, o.Data); err != nil {
 		aw.Close()
 		return Encrypted{}, err
 	}

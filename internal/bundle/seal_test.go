@@ -235,6 +235,17 @@ func TestEncryptThroughAPipe(t *testing.T) {
 		t.Fatal(err)
 	}
 	slices.Reverse(files) // any order
+	// half the files' bytes are given, as the audit kept them
+	data := map[string][]byte{}
+	for i, fe := range files {
+		if i%2 == 0 {
+			b, err := os.ReadFile(filepath.Join(site, filepath.FromSlash(fe.Path)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			data[fe.Path] = b
+		}
+	}
 	out := filepath.Join(dir, "OUT", "2026-10", "ACME.zip.age")
 	bf, err := CreateBundleFile(out)
 	if err != nil {
@@ -247,7 +258,7 @@ func TestEncryptThroughAPipe(t *testing.T) {
 		done <- err
 	}()
 	signed := 0
-	enc, err := Encrypt(EncryptOptions{SiteDir: site, Recipients: recipients, Manifest: testManifest(), Files: files,
+	enc, err := Encrypt(EncryptOptions{SiteDir: site, Recipients: recipients, Manifest: testManifest(), Files: files, Data: data,
 		SignManifest: func(mj []byte) ([]byte, error) { signed++; return testKey.SignManifest(mj, "2026-10", "ACME"), nil }},
 		func() (io.Writer, error) { return pw, nil })
 	pw.CloseWithError(err)
@@ -294,16 +305,19 @@ func TestEncryptChecksGivenFiles(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
 		files  func() []FileEntry
+		data   map[string][]byte
 		want   string
 		opened bool
 	}{
-		{"twice", func() []FileEntry { return append(slices.Clone(files), files[0]) }, filepath.Join(site, files[0].Path) + ": listed twice", false},
+		{"given bytes differ", func() []FileEntry { return files }, map[string][]byte{files[2].Path: []byte("not what was hashed")},
+			filepath.Join(site, files[2].Path) + ": changed while sealing: size or sha256 differs from the first pass", true},
+		{"twice", func() []FileEntry { return append(slices.Clone(files), files[0]) }, nil, filepath.Join(site, files[0].Path) + ": listed twice", false},
 		{"unsafe", func() []FileEntry {
 			return append(slices.Clone(files), FileEntry{Path: "../etc/passwd", Size: 1, SHA256: files[0].SHA256})
-		}, filepath.Join(site, "../etc/passwd") + `: unsafe path "../etc/passwd"`, false},
+		}, nil, filepath.Join(site, "../etc/passwd") + `: unsafe path "../etc/passwd"`, false},
 		{"manifest", func() []FileEntry {
 			return append(slices.Clone(files), FileEntry{Path: ManifestName, Size: 1, SHA256: files[0].SHA256})
-		}, filepath.Join(site, ManifestName) + ": the site must not have its own manifest.json: the bundle writes it", false},
+		}, nil, filepath.Join(site, ManifestName) + ": the site must not have its own manifest.json: the bundle writes it", false},
 		{"changed", func() []FileEntry {
 			fs := slices.Clone(files)
 			fs[1].SHA256 = files[0].SHA256
@@ -311,11 +325,11 @@ func TestEncryptChecksGivenFiles(t *testing.T) {
 				t.Fatal("two test files with one sum")
 			}
 			return fs
-		}, filepath.Join(site, files[1].Path) + ": changed while sealing: size or sha256 differs from the first pass", true},
+		}, nil, filepath.Join(site, files[1].Path) + ": changed while sealing: size or sha256 differs from the first pass", true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			opened := false
-			_, err := Encrypt(EncryptOptions{SiteDir: site, Recipients: recipients, Manifest: testManifest(), Files: tc.files(), SignManifest: sign},
+			_, err := Encrypt(EncryptOptions{SiteDir: site, Recipients: recipients, Manifest: testManifest(), Files: tc.files(), Data: tc.data, SignManifest: sign},
 				func() (io.Writer, error) { opened = true; return io.Discard, nil })
 			if err == nil || err.Error() != tc.want {
 				t.Errorf("got  %v\nwant %s", err, tc.want)

@@ -153,11 +153,12 @@ func hashFile(p string) (int64, string, error) {
 
 // writeZip writes the deterministic zip of a bundle to w: manifestJSON as
 // manifest.json, manifestSig as manifest.json.minisig, then each of files
-// read from siteDir in the given (sorted) order, all stamped with modified.
-// Each file is hashed again as it is copied, and a file whose size or
-// SHA-256 no longer matches its entry (it changed since scanSite) is an
-// error. It stops between files once ctx is done.
-func writeZip(ctx context.Context, w io.Writer, siteDir string, modified time.Time, manifestJSON, manifestSig []byte, files []FileEntry) error {
+// in the given (sorted) order, all stamped with modified: from data when it
+// holds the file's bytes, else read from siteDir. Each file is hashed again
+// as it is copied, and a file whose size or SHA-256 no longer matches its
+// entry (it changed since it was first hashed) is an error. It stops
+// between files once ctx is done.
+func writeZip(ctx context.Context, w io.Writer, siteDir string, modified time.Time, manifestJSON, manifestSig []byte, files []FileEntry, data map[string][]byte) error {
 	zw := zip.NewWriter(w)
 	var c compressor
 	zw.RegisterCompressor(zip.Deflate, c.next)
@@ -191,7 +192,17 @@ func writeZip(ctx context.Context, w io.Writer, siteDir string, modified time.Ti
 		if err != nil {
 			return fmt.Errorf("zip: %s: %w", fe.Path, err)
 		}
-		if err := copyChecked(fw, filepath.Join(siteDir, filepath.FromSlash(fe.Path)), fe); err != nil {
+		p := filepath.Join(siteDir, filepath.FromSlash(fe.Path))
+		if b, ok := data[fe.Path]; ok {
+			if sum := sha256.Sum256(b); int64(len(b)) != fe.Size || hex.EncodeToString(sum[:]) != fe.SHA256 {
+				return fmt.Errorf("%s: %w", p, errChanged)
+			}
+			if _, err := fw.Write(b); err != nil {
+				return fmt.Errorf("zip: %s: %w", fe.Path, err)
+			}
+			continue
+		}
+		if err := copyChecked(fw, p, fe); err != nil {
 			return err
 		}
 	}

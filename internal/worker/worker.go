@@ -109,12 +109,18 @@ func Build(ctx context.Context, cfg Config, ix *audit.Index, t Task, sign func(m
 	}
 	t2 := time.Now()
 	res.Check = t2.Sub(t1)
+	// the bundle is made of the very bytes the audit read: kept in memory
+	// (most files), or read again and checked against the audit's sums
 	files := make([]bundle.FileEntry, len(sums))
+	data := make(map[string][]byte, len(sums))
 	for i, s := range sums {
 		files[i] = bundle.FileEntry{Path: s.Path, Size: s.Size, SHA256: s.SHA256}
+		if s.Data != nil {
+			data[s.Path] = s.Data
+		}
 	}
 	enc, err := bundle.Encrypt(bundle.EncryptOptions{SiteDir: siteDir, Recipients: t.Recipients, Manifest: t.Manifest, Files: files,
-		SignManifest: sign, Context: ctx}, open)
+		Data: data, SignManifest: sign, Context: ctx}, open)
 	if err != nil {
 		return res, fmt.Errorf("party %s: sealing: %w", t.Party, err)
 	}
