@@ -5,21 +5,27 @@ PERIOD ?= 2026-10
 SCALE ?= small
 DEMO := demo
 BIN := bin/carport
-ECHARTS := node_modules/echarts/dist/echarts.min.js
 
-.PHONY: all deps build demo serve-demo test check bench bench-large bench-serve bench-opener opener clean
+.PHONY: all deps build demo serve-demo test check echarts bench bench-large bench-serve bench-opener opener clean
 
 all: build
 
-$(ECHARTS): package.json package-lock.json
-	npm ci --no-audit --no-fund
-	@touch $@
-
-deps: $(ECHARTS)
+# Go is all carport needs: report definitions, templates, pages and the
+# pinned ECharts script are built into the binary.
+deps:
 	$(GO) mod download
 
+# -buildvcs=auto: carport version names the git revision built (a machine's
+# GOFLAGS may turn stamping off)
 build: deps
-	$(GO) build -o $(BIN) ./cmd/carport
+	$(GO) build -buildvcs=auto -o $(BIN) ./cmd/carport
+
+# Refresh the committed copy of ECharts (third_party/echarts) from the npm
+# package pinned in package.json/package-lock.json; commit the result.
+# The only target that needs Node.js.
+echarts:
+	npm ci --no-audit --no-fund
+	cp node_modules/echarts/dist/echarts.min.js node_modules/echarts/LICENSE node_modules/echarts/NOTICE third_party/echarts/
 
 # The in-browser opener's third-party code (age-encryption, fflate, @noble/*,
 # pinned in package-lock.json), bundled by the pinned esbuild into the
@@ -53,10 +59,10 @@ serve-demo: build
 	@test -d $(DEMO)/out/$(PERIOD) || $(MAKE) --no-print-directory demo
 	@BIN=$(BIN) DEMO=$(DEMO) PERIOD=$(PERIOD) ADDR=$(SERVE_ADDR) ./scripts/serve-demo.sh
 
-test: deps
+test:
 	$(GO) test -count=1 ./...
 
-check: deps
+check:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt: files above need formatting"; exit 1; }
 	$(GO) vet ./...
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...

@@ -177,7 +177,9 @@ func (f *openerFixture) sealSite(dest, period string, extra map[string][]byte, s
 		signer, err = bundle.ParseSigner(secText, pub)
 		check(t, err)
 	}
-	s, err := bundle.Seal(bundle.SealOptions{SiteDir: site, Recipients: filepath.Join(f.keys, openParty+".txt"),
+	rcpts, err := bundle.ReadRecipients(filepath.Join(f.keys, openParty+".txt"))
+	check(t, err)
+	s, err := bundle.Seal(bundle.SealOptions{SiteDir: site, Recipients: rcpts,
 		OutPath: f.bundlePath(dest), Signer: signer,
 		Manifest: bundle.Manifest{Period: period, Party: openParty, GeneratorVersion: "test"}})
 	check(t, err)

@@ -83,7 +83,7 @@ func (w *ws) newIdentity(t *testing.T, party string) {
 }
 
 func (w *ws) echarts() string {
-	return filepath.Join(w.repo, "node_modules", "echarts", "dist", "echarts.min.js")
+	return filepath.Join(w.repo, "third_party", "echarts", "echarts.min.js")
 }
 
 // buildArgs are the arguments of a build of the month into w.out.

@@ -73,7 +73,8 @@ type LeakError struct {
 
 func (e *LeakError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "party %s: leak audit failed: the bundle would hold what another party owns; nothing was published", e.Party)
+	// the party is named by whoever reports the error, once
+	b.WriteString("leak audit failed: the bundle would hold what another party owns; nothing was published")
 	for _, f := range e.Findings {
 		b.WriteString("\n  ")
 		b.WriteString(f.String())

@@ -17,6 +17,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/dcc/carport/internal/contract"
 )
 
 // maxFindings caps the findings listed for one party.
@@ -28,7 +30,13 @@ var (
 	// estateFile is data/<role>/inventory/devices.csv.gz.
 	estateFile = regexp.MustCompile(`^data/[A-Z]+/inventory/devices\.csv\.gz$`)
 	// ownerColumns may name the other owners of the recipient's devices.
-	ownerColumns = []string{"import_supplier_id", "export_supplier_id", "gas_supplier_id", "dno_id"}
+	ownerColumns = func() []string {
+		var out []string
+		for _, o := range contract.EstateOwners {
+			out = append(out, o.Column)
+		}
+		return out
+	}()
 )
 
 const (

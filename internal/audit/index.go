@@ -11,6 +11,7 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/dcc/carport/internal/contract"
 	"github.com/dcc/carport/internal/extract"
 )
 
@@ -24,10 +25,10 @@ type Options struct {
 	StageDir string
 	// Workers parse devices.csv (0: one per core).
 	Workers int
-	// Public lists files that every site carries unchanged and that are
-	// public (the pinned echarts.min.js): a site file byte-identical to
-	// one of them is not scanned.
-	Public []string
+	// Public holds the contents of files that every site carries
+	// unchanged and that are public (the pinned echarts.min.js): a site
+	// file byte-identical to one of them is not scanned.
+	Public [][]byte
 	// MaxBadFraction is the policy's bad-row tolerance, the engine's own:
 	// the audit skips the rows the engine skipped (0: the default 0.1%).
 	MaxBadFraction float64
@@ -79,11 +80,7 @@ func Build(o Options) (*Index, error) {
 	if err := os.MkdirAll(ix.dir, 0o700); err != nil {
 		return nil, err
 	}
-	for _, p := range o.Public {
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return nil, fmt.Errorf("leak audit: %w", err)
-		}
+	for _, b := range o.Public {
 		ix.public[int64(len(b))] = append(ix.public[int64(len(b))], sha256.Sum256(b))
 	}
 
@@ -98,7 +95,11 @@ func Build(o Options) (*Index, error) {
 		mu      sync.Mutex
 		workers []*worker
 	)
-	roles := [4]extract.Role{extract.IS, extract.ES, extract.GS, extract.ED}
+	// the owner columns' roles, in the order of the Device fields below
+	var roles [4]contract.Role
+	for i, o := range contract.EstateOwners {
+		roles[i] = o.Role
+	}
 	_, err := extract.ScanDevices(o.Extracts, extract.Options{Parties: o.Parties, Symbols: sym, Workers: o.Workers, MaxBadFraction: o.MaxBadFraction},
 		func(w int) func(*extract.Device) {
 			wk := &worker{files: map[int]*bufio.Writer{}}

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dcc/carport/internal/extract"
+	"github.com/dcc/carport/internal/contract"
 	"github.com/dcc/carport/internal/reportdef"
 	"github.com/dcc/carport/internal/synth"
 )
@@ -76,7 +76,7 @@ func BenchmarkEventAggregation(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	period, _ := extract.ParsePeriod("2026-10")
+	period, _ := contract.ParsePeriod("2026-10")
 	var engRows, refRows int64
 	var engTime, refTime time.Duration
 	b.ResetTimer()

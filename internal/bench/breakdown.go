@@ -8,8 +8,10 @@ package bench
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
+	"github.com/dcc/carport/internal/contract"
 	"github.com/dcc/carport/internal/extract"
 	"github.com/dcc/carport/internal/reportdef"
 )
@@ -21,11 +23,18 @@ type breakDim struct {
 }
 
 // breakDims are the breakdown dimensions, values in contract order.
-var breakDims = []breakDim{
-	{"device_type", 3, []string{"ESME", "GSME", "CHF", "GPF", "IHD", "PPMID", "HCALCS", "OTHER"}},
-	{"region", 1, []string{"North", "Central", "South"}},
-	{"smets_version", 2, []string{"SMETS1", "SMETS2"}},
-}
+var breakDims = func() []breakDim {
+	var out []breakDim
+	for _, d := range contract.BreakdownDims {
+		sr, al := dimNames[contract.ServiceRequests], dimNames[contract.Alerts]
+		col := slices.Index(sr[:], d.Name)
+		if col < 0 || col != slices.Index(al[:], d.Name) {
+			panic("bench: breakdown dimension " + d.Name + " has no signifier slot")
+		}
+		out = append(out, breakDim{d.Name, col, d.Values})
+	}
+	return out
+}()
 
 // nSlots is the number of breakdown values over every dimension.
 const nSlots = 13
@@ -104,7 +113,7 @@ func addSlots(m *monthAgg, slots [3]int8, ok bool, dur int64) {
 // breakdown builds breakdown.csv: the recipient's success (or delivery)
 // rate and mean duration per value of each breakdown dimension, against
 // industry where at least k peers had events with that value.
-func (b *builder) breakdown(ev *events, v reportdef.View, role roleID, in codeSet, me extract.Sym, alerts bool) table {
+func (b *builder) breakdown(ev *events, v reportdef.View, role roleID, in codeSet, me extract.Sym) table {
 	var you, ind [nSlots]dayAgg
 	var peers [nSlots]int
 	perParty := map[extract.Sym]*[nSlots]dayAgg{}
@@ -128,10 +137,7 @@ func (b *builder) breakdown(ev *events, v reportdef.View, role roleID, in codeSe
 			}
 		}
 	}
-	t := table{header: []string{"dimension", "value", "requests", "successes", "success_rate", "mean_rtt_ms", "industry_success_rate", "industry_mean_rtt_ms"}}
-	if alerts {
-		t.header = []string{"dimension", "value", "alerts", "delivered", "delivery_rate", "mean_delivery_ms", "industry_delivery_rate", "industry_mean_delivery_ms"}
-	}
+	var t table
 	want := v.Dimensions
 	if len(want) == 0 {
 		for _, d := range breakDims {

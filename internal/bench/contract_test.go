@@ -10,12 +10,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/dcc/carport/internal/extract"
-	"github.com/dcc/carport/internal/reportdef"
+	"github.com/dcc/carport/internal/contract"
 )
 
 // reportIDs lists the report instance ids a party gets in role.
-func reportIDs(pr *PartyReport, role extract.Role) []string {
+func reportIDs(pr *PartyReport, role contract.Role) []string {
 	var ids []string
 	for _, rr := range pr.Roles {
 		if rr.Role == role {
@@ -50,7 +49,7 @@ func TestUncataloguedCodesAreReported(t *testing.T) {
 	f.alertAt("DNOA", "ED", "N24", "D1", "2026-10-03T11:00:00Z", "2026-10-03T11:00:02Z", "") // not in the ED subset
 	e := f.run()
 
-	wantGaps := []Gap{{reportdef.ServiceRequests, "9.9.9", 7}, {reportdef.Alerts, "N24", 8}}
+	wantGaps := []Gap{{contract.ServiceRequests, "9.9.9", 7}, {contract.Alerts, "N24", 8}}
 	if !slices.Equal(e.Gaps, wantGaps) {
 		t.Errorf("gaps = %+v, want %+v", e.Gaps, wantGaps)
 	}
@@ -58,14 +57,14 @@ func TestUncataloguedCodesAreReported(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ids := reportIDs(a, extract.IS)
+	ids := reportIDs(a, contract.IS)
 	for _, want := range []string{"srv-9.9.9", "alert-N24", "alert-8F0C", "alerts-all"} {
 		if !slices.Contains(ids, want) {
 			t.Errorf("SUPA's IS reports %v lack %s", ids, want)
 		}
 	}
-	srv := findReport(t, a, extract.IS, "srv-9.9.9")
-	al := findReport(t, a, extract.IS, "alert-N24")
+	srv := findReport(t, a, contract.IS, "srv-9.9.9")
+	al := findReport(t, a, contract.IS, "alert-N24")
 	if srv.Instance.Title != "SRV 9.9.9 (not in the catalogue)" || al.Instance.Title != "Alert N24 (not in the catalogue)" {
 		t.Errorf("titles %q, %q", srv.Instance.Title, al.Instance.Title)
 	}
@@ -78,7 +77,7 @@ scope,alerts,delivered,delivery_rate,mean_delivery_ms,median_delivery_ms
 you,2,1,0.500000,2000,2000
 industry,7,6,0.857143,2000,2000`)
 	// alerts-all counts N24 too: SUPA 3 alerts (one 8F0C, two N24)
-	wantCSV(t, "alerts-all summary", findView(t, findReport(t, a, extract.IS, "alerts-all"), "summary"), `
+	wantCSV(t, "alerts-all summary", findView(t, findReport(t, a, contract.IS, "alerts-all"), "summary"), `
 scope,alerts,delivered,delivery_rate,mean_delivery_ms,median_delivery_ms
 you,3,2,0.666667,1500,1000
 industry,13,12,0.923077,1500,1000`)
@@ -87,7 +86,7 @@ industry,13,12,0.923077,1500,1000`)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, id := range reportIDs(d, extract.ED) {
+	for _, id := range reportIDs(d, contract.ED) {
 		if id == "alert-N24" || id == "alerts-all" {
 			t.Errorf("the distributor got %s", id)
 		}
@@ -104,7 +103,7 @@ func TestSRVOfAnIneligibleRoleIsReported(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantCSV(t, "ES league", findView(t, findReport(t, a, extract.ES, "srv-4.1.1"), "league"), `
+	wantCSV(t, "ES league", findView(t, findReport(t, a, contract.ES, "srv-4.1.1"), "league"), `
 rank,party,success_rate,requests
 ,Alpha Energy,0.000000,1`)
 }
@@ -135,7 +134,7 @@ func TestAlertIndustryIsLikeForLike(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	all := findReport(t, b, extract.ED, "alerts-all")
+	all := findReport(t, b, contract.ED, "alerts-all")
 	wantCSV(t, "DNOB alerts-all summary", findView(t, all, "summary"), `
 scope,alerts,delivered,delivery_rate,mean_delivery_ms,median_delivery_ms
 you,1,1,1.000000,1000,1000
@@ -148,7 +147,7 @@ date,alerts,delivered,delivery_rate,mean_delivery_ms,industry_delivery_rate,indu
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantCSV(t, "DNOA alerts-all summary", findView(t, findReport(t, a, extract.ED, "alerts-all"), "summary"), `
+	wantCSV(t, "DNOA alerts-all summary", findView(t, findReport(t, a, contract.ED, "alerts-all"), "summary"), `
 scope,alerts,delivered,delivery_rate,mean_delivery_ms,median_delivery_ms
 you,3,1,0.333333,1000,1000
 industry,8,6,0.750000,1000,1000`)
@@ -157,7 +156,7 @@ industry,8,6,0.750000,1000,1000`)
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantCSV(t, "SUPA alerts-all summary", findView(t, findReport(t, s, extract.IS, "alerts-all"), "summary"), `
+	wantCSV(t, "SUPA alerts-all summary", findView(t, findReport(t, s, contract.IS, "alerts-all"), "summary"), `
 scope,alerts,delivered,delivery_rate,mean_delivery_ms,median_delivery_ms
 you,1,1,1.000000,500,500
 industry,6,6,1.000000,500,500`)
@@ -170,7 +169,7 @@ func TestCounterpartiesAreNamedByID(t *testing.T) {
 		t.Fatal(err)
 	}
 	// month's N16s: D5 (SUPA) met, D6 (SUPA) failed, D7 (SUPB) failed, D8 (SUPB) pending
-	wantCSV(t, "by-supplier", findView(t, findReport(t, d, extract.ED, "n16-n42"), "by-supplier"), `
+	wantCSV(t, "by-supplier", findView(t, findReport(t, d, contract.ED, "n16-n42"), "by-supplier"), `
 energy_supplier_id,n16,met,failed,pending
 SUPA,2,1,1,0
 SUPB,2,0,1,1`)
@@ -178,7 +177,7 @@ SUPB,2,0,1,1`)
 	if err != nil {
 		t.Fatal(err)
 	}
-	text := gunzip(t, findView(t, findReport(t, a, extract.IS, "inventory"), "devices").File)
+	text := gunzip(t, findView(t, findReport(t, a, contract.IS, "inventory"), "devices").File)
 	// SUPA's meter DEV1 names its distributor DNOA; the shared hub DEV2
 	// names SUPB, its gas supplier; names never appear
 	for _, want := range []string{
@@ -209,10 +208,10 @@ func TestNullDeviceFollowUps(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantCSV(t, "by-supplier", findView(t, findReport(t, d, extract.ED, "n16-n42"), "by-supplier"), `
+	wantCSV(t, "by-supplier", findView(t, findReport(t, d, contract.ED, "n16-n42"), "by-supplier"), `
 energy_supplier_id,n16,met,failed,pending
 SUPB,1,0,1,0`)
-	wantCSV(t, "unmatched summary", findView(t, findReport(t, d, extract.ED, "outage-unmatched"), "summary"), `
+	wantCSV(t, "unmatched summary", findView(t, findReport(t, d, contract.ED, "outage-unmatched"), "summary"), `
 rule,count
 AD1 without 8F35,1
 AD1 without 8F36,1
@@ -256,7 +255,7 @@ func TestPeerFiguresAreRounded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantCSV(t, "league", findView(t, findReport(t, a, extract.IS, "srv-4.1.1"), "league"), `
+	wantCSV(t, "league", findView(t, findReport(t, a, contract.IS, "srv-4.1.1"), "league"), `
 rank,party,success_rate,requests
 1,,1.000000,
 2,Alpha Energy,0.666667,3
@@ -265,7 +264,7 @@ rank,party,success_rate,requests
 5,,0.333000,
 6,,0.000000,`)
 	// industry M1: 13 devices, F1 8/13 = 0.615385, F2 5/13 = 0.384615
-	wantCSV(t, "firmware-share", findView(t, findReport(t, a, extract.IS, "inventory"), "firmware-share"), `
+	wantCSV(t, "firmware-share", findView(t, findReport(t, a, contract.IS, "inventory"), "firmware-share"), `
 device_model,series,firmware_version,share
 M1,you,F1,0.666667
 M1,you,F2,0.333333
@@ -304,7 +303,7 @@ func TestDeliveryTimeFromTimestamps(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantCSV(t, "summary", findView(t, findReport(t, a, extract.IS, "alert-8F0C"), "summary"), `
+	wantCSV(t, "summary", findView(t, findReport(t, a, contract.IS, "alert-8F0C"), "summary"), `
 scope,alerts,delivered,delivery_rate,mean_delivery_ms,median_delivery_ms
 you,2,1,0.500000,2000,1000
 industry,,,,,`)

@@ -10,6 +10,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/dcc/carport/internal/contract"
 	"github.com/dcc/carport/internal/extract"
 	"github.com/dcc/carport/internal/reportdef"
 )
@@ -51,7 +52,7 @@ func (w *alertWorker) add(a *extract.Alert) {
 		// the requests that have an rtt_ms
 		w.ev.add(gkey{role, a.Party, a.Code}, a.Day, a.Delivered, a.DeliveryMS, &w.dims)
 	}
-	if a.Role != extract.ED {
+	if a.Role != contract.ED {
 		return
 	}
 	if int(a.Code) >= len(w.known) {
@@ -77,7 +78,7 @@ type edIndex struct {
 	coverMS int64
 }
 
-func newEDIndex(ws []*alertWorker, p extract.Period) (*edIndex, error) {
+func newEDIndex(ws []*alertWorker, p contract.Period) (*edIndex, error) {
 	x := &edIndex{store: &edStore{}}
 	limit := p.EndMS() + FollowUpDays*24*time.Hour.Milliseconds()
 	var err error
@@ -164,7 +165,7 @@ func (b *builder) followup(v reportdef.View, me extract.Sym) table {
 		ids = append(ids, id)
 	}
 	sort.Strings(ids)
-	t := table{header: []string{"energy_supplier_id", "n16", "met", "failed", "pending"}}
+	var t table
 	for _, id := range ids {
 		c := by[id]
 		t.rows = append(t.rows, []string{id, itoa(c.n16), itoa(c.met), itoa(c.failed), itoa(c.pending)})
@@ -257,7 +258,7 @@ func (b *builder) unmatchedSummary(v reportdef.View, me extract.Sym) table {
 	for _, u := range b.unmatchedAlerts(v, me) {
 		counts[u.rule]++
 	}
-	t := table{header: []string{"rule", "count"}}
+	var t table
 	for _, r := range unmatchedRules {
 		t.rows = append(t.rows, []string{r, itoa(counts[r])})
 	}
@@ -266,7 +267,7 @@ func (b *builder) unmatchedSummary(v reportdef.View, me extract.Sym) table {
 
 // unmatchedDevices builds outage-unmatched/devices.csv: rule,device_id,alert_id,generated_at.
 func (b *builder) unmatchedDevices(v reportdef.View, me extract.Sym) table {
-	t := table{header: []string{"rule", "device_id", "alert_id", "generated_at"}}
+	var t table
 	for _, u := range b.unmatchedAlerts(v, me) {
 		at := time.UnixMilli(u.ev.atMS).UTC().Format("2006-01-02T15:04:05.000Z")
 		t.rows = append(t.rows, []string{u.rule, u.ev.device, u.ev.alertID, at})

@@ -1,5 +1,5 @@
 // Package bench computes every view of the output contract
-// (../shared/spec/outputs.md) for every party and role: it streams each
+// (docs/outputs.md) for every party and role: it streams each
 // extract once into per-role aggregates, then builds each party's league
 // tables, benchmarks and exception lists under disclosure control.
 //
@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dcc/carport/internal/contract"
 	"github.com/dcc/carport/internal/extract"
 	"github.com/dcc/carport/internal/reportdef"
 )
@@ -28,7 +29,7 @@ type Config struct {
 	Suite    *reportdef.Suite
 	Select   reportdef.Select // which statuses reach sites (drafts for previews)
 	Extracts string           // folder of the period's extracts
-	Period   extract.Period
+	Period   contract.Period
 	// StageDir is a private (0700) folder for device-level files streamed
 	// per party and for the scan's spill of row-level detail (signifier
 	// tuples, distributors' follow-up alerts: see spill.go), which holds
@@ -68,7 +69,7 @@ type Engine struct {
 // Gap is an SRV or alert code that the extracts carry and the catalogue
 // lacks, with the rows of the period that carry it.
 type Gap struct {
-	Dataset reportdef.Dataset // service requests or alerts
+	Dataset contract.Dataset // service requests or alerts
 	Code    string
 	Rows    int64
 }
@@ -179,11 +180,11 @@ func (e *Engine) findGaps() {
 	cat := e.cfg.Suite.Catalogue
 	var gaps reportdef.Gaps
 	for _, d := range []struct {
-		ds   reportdef.Dataset
+		ds   contract.Dataset
 		ev   *events
 		over string
 		keys *[]string
-	}{{reportdef.ServiceRequests, e.sr, "srv", &gaps.SRVs}, {reportdef.Alerts, e.al, "alert", &gaps.Alerts}} {
+	}{{contract.ServiceRequests, e.sr, "srv", &gaps.SRVs}, {contract.Alerts, e.al, "alert", &gaps.Alerts}} {
 		rows := map[string]int64{}
 		for _, codes := range d.ev.byRole {
 			for code, parties := range codes {
@@ -216,7 +217,7 @@ func (e *Engine) stage(name string, rep extract.FileReport, t0 time.Time) {
 	e.Stages = append(e.Stages, s)
 	if e.cfg.Progress != nil {
 		rate := float64(s.Rows) / s.Elapsed.Seconds()
-		fmt.Fprintf(e.cfg.Progress, "carport: read %-22s %10d rows in %6.2fs (%.0f rows/s, %d bad, %d outside the period)\n",
+		fmt.Fprintf(e.cfg.Progress, "read %-22s %10d rows in %6.2fs (%.0f rows/s, %d bad, %d outside the period)\n",
 			rep.File, rep.Rows, s.Elapsed.Seconds(), rate, rep.Bad, rep.OutsidePeriod)
 	}
 }

@@ -10,7 +10,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/dcc/carport/internal/extract"
+	"github.com/dcc/carport/internal/contract"
 	"github.com/dcc/carport/internal/reportdef"
 )
 
@@ -79,8 +79,8 @@ func (f *fixture) device(id, typ, model, fw, imp, gas, dno, cpl, cert string) {
 		"import_supplier_id": imp, "gas_supplier_id": gas, "dno_id": dno, "mpxn": "1234567890123", "postcode": "AB1 2CD",
 		"commissioned_status": "Commissioned", "outage_alert_count": "0", "prepayment": "false",
 		"cpl_expiry_date": cpl, "cert_expiry_date": cert}
-	cells := make([]string, len(extract.DeviceColumns))
-	for i, c := range extract.DeviceColumns {
+	cells := make([]string, len(contract.DevicesFile.Columns))
+	for i, c := range contract.DevicesFile.Header() {
 		cells[i] = row[c]
 	}
 	f.devices = append(f.devices, strings.Join(cells, ","))
@@ -92,7 +92,7 @@ func (f *fixture) write() string {
 		"parties.csv":          append([]string{"party_id,party_name,user_role,contact_email"}, f.parties...),
 		"service_requests.csv": append([]string{strings.Join(srCols, ",")}, f.srs...),
 		"alerts.csv":           append([]string{strings.Join(alertCols, ",")}, f.alerts...),
-		"devices.csv":          append([]string{strings.Join(extract.DeviceColumns, ",")}, f.devices...),
+		"devices.csv":          append([]string{strings.Join(contract.DevicesFile.Header(), ",")}, f.devices...),
 		"incidents.csv":        append([]string{"incident_id,category,start_at,end_at,regions,title"}, f.incids...),
 	}
 	for name, lines := range files {
@@ -108,7 +108,7 @@ func (f *fixture) run() *Engine {
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	period, _ := extract.ParsePeriod("2026-10")
+	period, _ := contract.ParsePeriod("2026-10")
 	e, err := Run(Config{Suite: suite, Extracts: f.write(), Period: period, StageDir: f.t.TempDir(), Workers: 2})
 	if err != nil {
 		f.t.Fatalf("Run: %v", err)
@@ -192,7 +192,7 @@ func month(t *testing.T) *fixture {
 	return f
 }
 
-func findReport(t *testing.T, pr *PartyReport, role extract.Role, id string) ReportOut {
+func findReport(t *testing.T, pr *PartyReport, role contract.Role, id string) ReportOut {
 	t.Helper()
 	for _, rr := range pr.Roles {
 		if rr.Role != role {
@@ -240,7 +240,7 @@ func TestServiceRequestViews(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := findReport(t, pr, extract.IS, "srv-4.1.1")
+	r := findReport(t, pr, contract.IS, "srv-4.1.1")
 	// SUPA: 5 in the period, 3 ok = 0.6; ties at 1.0 share rank 1, then 3
 	wantCSV(t, "league", findView(t, r, "league"), `
 rank,party,success_rate,requests
@@ -297,7 +297,7 @@ func TestMinimumPeers(t *testing.T) {
 		t.Fatal(err)
 	}
 	// GS has SUPA and 4 peers: k-1, so every peer-derived figure is withheld
-	r := findReport(t, pr, extract.GS, "srv-4.1.1")
+	r := findReport(t, pr, contract.GS, "srv-4.1.1")
 	league := findView(t, r, "league")
 	wantCSV(t, "GS league", league, `
 rank,party,success_rate,requests
@@ -319,7 +319,7 @@ smets_version,SMETS2,1,1,1.000000,500,,`)
 		t.Errorf("breakdown withheld = %q", bd.Withheld)
 	}
 	// IS has exactly k = 5 peers: published (see TestServiceRequestViews)
-	is := findReport(t, pr, extract.IS, "srv-4.1.1")
+	is := findReport(t, pr, contract.IS, "srv-4.1.1")
 	if w := findView(t, is, "league").Withheld; w != "" {
 		t.Errorf("IS league withheld with 5 peers: %q", w)
 	}
@@ -331,11 +331,11 @@ func TestDistributionViews(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantCSV(t, "by-supplier", findView(t, findReport(t, pr, extract.ED, "n16-n42"), "by-supplier"), `
+	wantCSV(t, "by-supplier", findView(t, findReport(t, pr, contract.ED, "n16-n42"), "by-supplier"), `
 energy_supplier_id,n16,met,failed,pending
 SUPA,2,1,1,0
 SUPB,2,0,1,1`)
-	out := findReport(t, pr, extract.ED, "outage-unmatched")
+	out := findReport(t, pr, contract.ED, "outage-unmatched")
 	wantCSV(t, "unmatched summary", findView(t, out, "summary"), `
 rule,count
 AD1 without 8F35,2
@@ -354,7 +354,7 @@ AD1 without 8F36,D3,A`+itoa(int64(findN(t, e, "D3", "AD1")))+`,2026-10-31T23:30:
 
 // findN returns the fixture's running number of the alert on device with code.
 func findN(t *testing.T, e *Engine, device, code string) int {
-	for _, p := range e.Parties.InRole(extract.ED) {
+	for _, p := range e.Parties.InRole(contract.ED) {
 		devs, err := e.ed.store.party(e.sym.Intern([]byte(p.ID)))
 		if err != nil {
 			t.Fatal(err)
@@ -379,7 +379,7 @@ func TestInventoryViews(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	inv := findReport(t, a, extract.IS, "inventory")
+	inv := findReport(t, a, contract.IS, "inventory")
 	wantCSV(t, "SUPA IS models", findView(t, inv, "models"), `
 device_type,device_model,firmware_version,devices
 CHF,H1,F9,1
@@ -390,7 +390,7 @@ ESME,M1,F1,1`)
 device_id,device_type,device_model,firmware_version,mpxn,postcode,reason
 00-00-00-00-00-00-00-01,ESME,M1,F1,1234567890123,AB1 2CD,cpl-expiry
 00-00-00-00-00-00-00-02,CHF,H1,F9,1234567890123,AB1 2CD,cert-expiry`)
-	gs := findReport(t, a, extract.GS, "inventory")
+	gs := findReport(t, a, contract.GS, "inventory")
 	wantCSV(t, "SUPA GS models", findView(t, gs, "models"), `
 device_type,device_model,firmware_version,devices
 GSME,G1,F2,1`)
@@ -401,7 +401,7 @@ GSME,G1,F2,1`)
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantCSV(t, "SUPB GS models", findView(t, findReport(t, b, extract.GS, "inventory"), "models"), `
+	wantCSV(t, "SUPB GS models", findView(t, findReport(t, b, contract.GS, "inventory"), "models"), `
 device_type,device_model,firmware_version,devices
 CHF,H1,F9,1`)
 	est := findView(t, inv, "devices")
@@ -441,7 +441,7 @@ func TestAlertViews(t *testing.T) {
 	// SUPA: 3 alerts, 2 delivered (100, 300 ms); industry adds five at 1000 ms:
 	// 8 alerts, 7 delivered, mean 5400/7 = 771, median rank 4 of 7 = 1000
 	for _, id := range []string{"alert-8F0C", "alerts-all"} {
-		r := findReport(t, a, extract.IS, id)
+		r := findReport(t, a, contract.IS, id)
 		wantCSV(t, id+" daily", findView(t, r, "daily"), `
 date,alerts,delivered,delivery_rate,mean_delivery_ms,industry_delivery_rate,industry_mean_delivery_ms,incidents
 2026-10-03,3,2,0.666667,200,0.875000,771,`)
@@ -455,7 +455,7 @@ delivered,,HubCo,Hub1,dual-band,9.1,ESME,MakerA,ModelA,1.0,North,2,200
 failed,R1,HubCo,Hub1,dual-band,9.1,ESME,MakerA,ModelA,1.0,North,1,`)
 	}
 	// a supplier gets no by-device view; the distributor gets it for N13 only
-	for _, v := range findReport(t, a, extract.IS, "alert-8F0C").Views {
+	for _, v := range findReport(t, a, contract.IS, "alert-8F0C").Views {
 		if v.View.ID == "by-device" {
 			t.Errorf("an import supplier got a by-device view")
 		}
@@ -464,11 +464,11 @@ failed,R1,HubCo,Hub1,dual-band,9.1,ESME,MakerA,ModelA,1.0,North,1,`)
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantCSV(t, "N13 by-device", findView(t, findReport(t, d, extract.ED, "alert-N13"), "by-device"), `
+	wantCSV(t, "N13 by-device", findView(t, findReport(t, d, contract.ED, "alert-N13"), "by-device"), `
 device_manufacturer,device_model,device_firmware,alerts
 MakerA,ModelA,1.0,2`)
 	// the distributor is alone in its role: industry withheld
-	if w := findView(t, findReport(t, d, extract.ED, "alert-N13"), "summary").Withheld; !strings.Contains(w, "only 0 other parties") {
+	if w := findView(t, findReport(t, d, contract.ED, "alert-N13"), "summary").Withheld; !strings.Contains(w, "only 0 other parties") {
 		t.Errorf("ED summary withheld = %q", w)
 	}
 }
@@ -482,7 +482,7 @@ func TestFirmwareShare(t *testing.T) {
 	// M1: SUPA F1 and five peers (F1, F2, F1, F2, F1): industry F1 4/6, F2 2/6;
 	// peers labelled by their own shares, not by who they are. H1: no peer
 	// holds it in IS, so only "you".
-	v := findView(t, findReport(t, a, extract.IS, "inventory"), "firmware-share")
+	v := findView(t, findReport(t, a, contract.IS, "inventory"), "firmware-share")
 	wantCSV(t, "firmware-share", v, `
 device_model,series,firmware_version,share
 H1,you,F9,1.000000
@@ -551,5 +551,44 @@ func TestPartiesComputedConcurrently(t *testing.T) {
 				t.Errorf("round %d: %s computed alongside others differs:\n%s\nalone:\n%s", round, id, got[i], want[id])
 			}
 		}
+	}
+}
+
+// TestPeersWithoutDurationsStillCount: a peer whose requests of an SRV all
+// lack a round trip time still contributed to the month's industry figures
+// (outputs.md counts the peers that had events, as its alerts' daily view
+// says), so with k peers the industry RTT row is published, over the
+// round trip times there are; with k−1 it is withheld.
+func TestPeersWithoutDurationsStillCount(t *testing.T) {
+	for _, tc := range []struct {
+		peers int
+		want  string
+	}{
+		{5, `
+scope,requests,best_ms,worst_ms,mean_ms,median_ms,p95_ms
+you,1,100,100,100,100,100
+industry,5,100,500,300,300,500`},
+		{4, `
+scope,requests,best_ms,worst_ms,mean_ms,median_ms,p95_ms
+you,1,100,100,100,100,100
+industry,,,,,,`},
+	} {
+		f := newFixture(t)
+		f.party("SUPA", "Alpha Energy", "IS")
+		f.sr("SUPA", "IS", "4.1.1", "2026-10-02T10:00:00Z", "100", "success", "I0")
+		for i := 1; i <= tc.peers; i++ {
+			id := "PEER" + itoa(int64(i))
+			f.party(id, "Peer "+itoa(int64(i)), "IS")
+			rtt := itoa(int64(100 * (i + 1)))
+			if i == tc.peers {
+				rtt = "" // this peer's only request has no round trip time
+			}
+			f.sr(id, "IS", "4.1.1", "2026-10-02T11:00:00Z", rtt, "success", "I0")
+		}
+		pr, err := f.run().Party("SUPA")
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantCSV(t, "rtt", findView(t, findReport(t, pr, contract.IS, "srv-4.1.1"), "rtt"), tc.want)
 	}
 }

@@ -9,6 +9,7 @@ package bench
 import (
 	"sync"
 
+	"github.com/dcc/carport/internal/contract"
 	"github.com/dcc/carport/internal/extract"
 )
 
@@ -17,25 +18,23 @@ const nDims = 11
 
 // dimNames gives the column name of each signifier slot per dataset; slot
 // 0 is the response code (service requests) or reason code (alerts).
-var dimNames = map[string][nDims]string{
-	"service_requests": {"response_code", "region", "smets_version", "device_type", "device_manufacturer",
-		"device_model", "device_firmware", "chf_manufacturer", "chf_model", "chf_variant", "chf_firmware"},
-	"alerts": {"reason_code", "region", "smets_version", "device_type", "device_manufacturer",
-		"device_model", "device_firmware", "chf_manufacturer", "chf_model", "chf_variant", "chf_firmware"},
+var dimNames = map[contract.Dataset][nDims]string{
+	contract.ServiceRequests: [nDims]string(append([]string{"response_code"}, contract.Signifiers...)),
+	contract.Alerts:          [nDims]string(append([]string{"reason_code"}, contract.Signifiers...)),
 }
 
 type roleID uint8
 
-func roleIndex(r extract.Role) roleID {
+func roleIndex(r contract.Role) roleID {
 	switch r { // the hot path: one per row
-	case extract.IS:
+	case contract.IS:
 		return 0
-	case extract.GS:
+	case contract.GS:
 		return 2
-	case extract.ED:
+	case contract.ED:
 		return 3
 	}
-	for i, x := range extract.Roles {
+	for i, x := range contract.Roles {
 		if x == r {
 			return roleID(i)
 		}

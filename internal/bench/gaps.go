@@ -4,6 +4,7 @@ import (
 	"sort"
 	"sync"
 
+	"github.com/dcc/carport/internal/contract"
 	"github.com/dcc/carport/internal/extract"
 	"github.com/dcc/carport/internal/reportdef"
 )
@@ -12,7 +13,7 @@ import (
 // codes and returns those the catalogue of suite lacks, with their rows:
 // the rows of the period when period is given, else every valid row. It
 // is what a build reports as gaps, without the rest of a build (lint).
-func ScanGaps(suite *reportdef.Suite, dir string, period *extract.Period) ([]Gap, []extract.FileReport, error) {
+func ScanGaps(suite *reportdef.Suite, dir string, period *contract.Period) ([]Gap, []extract.FileReport, error) {
 	var reps []extract.FileReport
 	parties, rep, err := extract.ReadParties(dir)
 	reps = append(reps, rep)
@@ -64,10 +65,10 @@ func ScanGaps(suite *reportdef.Suite, dir string, period *extract.Period) ([]Gap
 	}
 	var gaps []Gap
 	for _, d := range []struct {
-		ds   reportdef.Dataset
+		ds   contract.Dataset
 		over string
 		c    *counter
-	}{{reportdef.ServiceRequests, "srv", sr}, {reportdef.Alerts, "alert", al}} {
+	}{{contract.ServiceRequests, "srv", sr}, {contract.Alerts, "alert", al}} {
 		var part []Gap
 		for code, n := range d.c.n {
 			if name := o.Symbols.Name(code); !suite.Catalogue.Has(d.over, name) {

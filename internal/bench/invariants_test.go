@@ -18,7 +18,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dcc/carport/internal/extract"
+	"github.com/dcc/carport/internal/contract"
 	"github.com/dcc/carport/internal/reportdef"
 	"github.com/dcc/carport/internal/synth"
 )
@@ -36,7 +36,7 @@ func synthMonth(t *testing.T) (*Engine, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	period, _ := extract.ParsePeriod("2026-10")
+	period, _ := contract.ParsePeriod("2026-10")
 	e, err := Run(Config{Suite: suite, Extracts: dir, Period: period, StageDir: t.TempDir(), Workers: 3})
 	if err != nil {
 		t.Fatalf("Run: %v", err)
@@ -82,7 +82,7 @@ func inPeriod(t *testing.T, ts string) bool {
 	if err != nil {
 		t.Fatal(err)
 	}
-	start := time.Date(2026, 10, 1, 0, 0, 0, 0, extract.London)
+	start := time.Date(2026, 10, 1, 0, 0, 0, 0, contract.London)
 	return !at.Before(start) && at.Before(start.AddDate(0, 1, 0))
 }
 
@@ -113,7 +113,7 @@ func TestEventsAddUp(t *testing.T) {
 		got := map[roleCode]int64{}
 		for rid, codes := range ds.ev.byRole {
 			for code, parties := range codes {
-				k := roleCode{string(extract.Roles[rid]), e.sym.Name(code)}
+				k := roleCode{string(contract.Roles[rid]), e.sym.Name(code)}
 				for party, m := range parties {
 					got[k] += m.n
 					var days int64
@@ -165,7 +165,7 @@ func TestSignifierGroupsAddUp(t *testing.T) {
 					}
 					if n != m.n || ok != m.ok {
 						t.Errorf("%s %s %s: groups hold %d events (%d ok), month %d (%d ok)",
-							p.ID, extract.Roles[rid], e.sym.Name(code), n, ok, m.n, m.ok)
+							p.ID, contract.Roles[rid], e.sym.Name(code), n, ok, m.n, m.ok)
 					}
 				}
 			}

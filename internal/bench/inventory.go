@@ -21,7 +21,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -29,9 +28,9 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/dcc/carport/internal/contract"
 	"github.com/dcc/carport/internal/csvcell"
 	"github.com/dcc/carport/internal/extract"
-	"github.com/dcc/carport/internal/reportdef"
 )
 
 type invKey struct {
@@ -56,7 +55,7 @@ type inventory struct {
 	outs    map[gkey]*estateOut // code unused: (role, party)
 	cplDay  int32               // last day of period + CPL window, days since epoch
 	certDay int32
-	roles   [4]extract.Role
+	roles   [4]contract.Role
 	line    []byte // one estate row being encoded
 	xline   []byte // one exception row being encoded
 	// holdsRole[i][owner] says whether the owner (by Sym) holds roles[i]:
@@ -71,7 +70,7 @@ func newInventory(e *Engine) (*inventory, error) {
 	pol := e.cfg.Suite.Policy
 	inv := &inventory{e: e, counts: map[invKey]int64{}, outs: map[gkey]*estateOut{},
 		cplDay: last + int32(pol.CPLExpiryDays), certDay: last + int32(pol.CertExpiryDays),
-		roles: [4]extract.Role{extract.IS, extract.ES, extract.GS, extract.ED}}
+		roles: [4]contract.Role{contract.IS, contract.ES, contract.GS, contract.ED}}
 	if err := os.MkdirAll(filepath.Join(e.cfg.StageDir, "estate"), 0o700); err != nil {
 		return nil, err
 	}
@@ -134,7 +133,7 @@ func (inv *inventory) out(k gkey) (*estateOut, error) {
 	if o := inv.outs[k]; o != nil {
 		return o, nil
 	}
-	dir := filepath.Join(inv.e.cfg.StageDir, "estate", inv.e.sym.Name(k.party), string(extract.Roles[k.role]))
+	dir := filepath.Join(inv.e.cfg.StageDir, "estate", inv.e.sym.Name(k.party), string(contract.Roles[k.role]))
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
@@ -149,7 +148,7 @@ func (inv *inventory) out(k gkey) (*estateOut, error) {
 	}
 	o.bw, o.xbw = bufio.NewWriterSize(o.f, 32<<10), bufio.NewWriterSize(o.xf, 8<<10)
 	o.w, o.xw = csv.NewWriter(o.bw), csv.NewWriter(o.xbw)
-	o.w.Write(append(append([]string{}, extract.DeviceColumns...), "cpl_expires_within_30_days", "cert_expires_within_90_days"))
+	o.w.Write(estateHeader)
 	o.w.Flush() // the header goes first: rows are then encoded by encode
 	o.xw.Write(append(append([]string{}, exceptionHeader...), "expires_on"))
 	o.xw.Flush()
@@ -157,14 +156,18 @@ func (inv *inventory) out(k gkey) (*estateOut, error) {
 	return o, nil
 }
 
-var exceptionHeader = []string{"device_id", "device_type", "device_model", "firmware_version", "mpxn", "postcode", "reason"}
+// The estate file's and the exception list's headers, the contract's.
+var (
+	estateHeader    = contractView(contract.Devices, contract.Estate).Header(nil)
+	exceptionHeader = contractView(contract.Devices, contract.Exceptions).Header(nil)
+)
 
 // The streamed exception list carries one more column than the contract's
 // exceptions.csv: the expiry date behind each reason, which the site shows
 // beside the row (the estate file holds the same dates).
 var (
-	cplDateCol  = slices.Index(extract.DeviceColumns, "cpl_expiry_date")
-	certDateCol = slices.Index(extract.DeviceColumns, "cert_expiry_date")
+	cplDateCol  = deviceCol("cpl_expiry_date")
+	certDateCol = deviceCol("cert_expiry_date")
 )
 
 // encode encodes the device's estate row into inv.line and its exception
@@ -210,14 +213,12 @@ func (inv *inventory) encode(d *extract.Device) {
 	inv.xline = x
 }
 
-// Columns of DeviceColumns the exception rows repeat.
+// Columns of devices.csv the exception rows repeat.
 var dvType, dvModel, dvFW = deviceCol("device_type"), deviceCol("device_model"), deviceCol("firmware_version")
 
 func deviceCol(name string) int {
-	for i, c := range extract.DeviceColumns {
-		if c == name {
-			return i
-		}
+	if i := contract.DevicesFile.Index(name); i >= 0 {
+		return i
 	}
 	panic("no device column " + name)
 }
@@ -306,25 +307,8 @@ func (inv *inventory) close() error {
 	return err
 }
 
-// inventoryView builds one inventory view for the recipient in role.
-func (b *builder) inventoryView(v reportdef.View, role extract.Role, me extract.Sym) (table, string, error) {
-	rid := roleIndex(role)
-	switch v.Kind {
-	case "models":
-		return b.models(rid, me), "", nil
-	case "firmware_share":
-		return b.firmwareShare(rid, me), "", nil
-	case "estate":
-		f, err := b.estateFile(role, me)
-		return table{}, f, err
-	case "exceptions":
-		return b.exceptions(role, me)
-	}
-	return table{}, "", fmt.Errorf("view %q: kind %q is not implemented for devices", v.ID, v.Kind)
-}
-
 func (b *builder) models(rid roleID, me extract.Sym) table {
-	t := table{header: []string{"device_type", "device_model", "firmware_version", "devices"}}
+	var t table
 	for k, n := range b.e.inv.counts {
 		if k.role == rid && k.party == me {
 			t.rows = append(t.rows, []string{b.sym.Name(k.deviceType), b.sym.Name(k.model), b.sym.Name(k.firmware), itoa(n)})
@@ -388,7 +372,7 @@ func (b *builder) firmwareShare(rid roleID, me extract.Sym) table {
 		sort.Slice(out, func(i, j int) bool { return out[i][0] < out[j][0] })
 		return out
 	}
-	t := table{header: []string{"device_model", "series", "firmware_version", "share"}}
+	var t table
 	var models []string
 	for model, parties := range byModel {
 		if parties[me] != nil {
@@ -436,7 +420,7 @@ func (b *builder) firmwareShare(rid roleID, me extract.Sym) table {
 
 // estateFile compresses the recipient's streamed estate into
 // devices.csv.gz in the stage folder and returns its path.
-func (b *builder) estateFile(role extract.Role, me extract.Sym) (string, error) {
+func (b *builder) estateFile(role contract.Role, me extract.Sym) (string, error) {
 	dir := filepath.Join(b.e.cfg.StageDir, "estate", b.sym.Name(me), string(role))
 	src := filepath.Join(dir, "devices.csv")
 	if _, err := os.Stat(src); os.IsNotExist(err) {
@@ -444,7 +428,7 @@ func (b *builder) estateFile(role extract.Role, me extract.Sym) (string, error) 
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return "", err
 		}
-		hdr := strings.Join(append(append([]string{}, extract.DeviceColumns...), "cpl_expires_within_30_days", "cert_expires_within_90_days"), ",") + "\n"
+		hdr := strings.Join(estateHeader, ",") + "\n"
 		if err := os.WriteFile(src, []byte(hdr), 0o600); err != nil {
 			return "", err
 		}
@@ -474,20 +458,20 @@ func (b *builder) estateFile(role extract.Role, me extract.Sym) (string, error) 
 }
 
 // exceptions reads back the recipient's streamed exception list.
-func (b *builder) exceptions(role extract.Role, me extract.Sym) (table, string, error) {
-	t := table{header: exceptionHeader}
+func (b *builder) exceptions(role contract.Role, me extract.Sym) (table, error) {
+	var t table
 	path := filepath.Join(b.e.cfg.StageDir, "estate", b.sym.Name(me), string(role), "exceptions.csv")
 	f, err := os.Open(path)
 	if os.IsNotExist(err) {
-		return t, "", nil
+		return t, nil
 	}
 	if err != nil {
-		return t, "", err
+		return t, err
 	}
 	defer f.Close()
 	rows, err := csv.NewReader(bufio.NewReader(f)).ReadAll()
 	if err != nil {
-		return t, "", fmt.Errorf("reading back %s: %w", path, err)
+		return t, fmt.Errorf("reading back %s: %w", path, err)
 	}
 	if len(rows) > 0 {
 		rows = rows[1:]
@@ -500,5 +484,5 @@ func (b *builder) exceptions(role extract.Role, me extract.Sym) (table, string, 
 		dates.Cells[i] = r[n]
 	}
 	t.extra = []ExtraColumn{dates}
-	return t, "", nil
+	return t, nil
 }

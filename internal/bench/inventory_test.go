@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dcc/carport/internal/contract"
 	"github.com/dcc/carport/internal/csvcell"
-	"github.com/dcc/carport/internal/extract"
 )
 
 // appendCSVField must write every cell exactly as encoding/csv does.
@@ -51,7 +51,7 @@ func TestEstateNeutralisesFormulas(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	inv := findReport(t, a, extract.IS, "inventory")
+	inv := findReport(t, a, contract.IS, "inventory")
 	text := gunzip(t, findView(t, inv, "devices").File)
 	want := `00-00-00-00-00-00-00-09,S09,ESME,MakerA,"'=HYPERLINK(""http://x"")",'-1+1,SMETS2,CSP-N,North,SUPA,,,,1234567890123,AB1 2CD,,,,Commissioned,0,false,2026-11-01,,,,true,false`
 	if !strings.Contains(text, "\n"+want+"\n") {

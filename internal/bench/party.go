@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/dcc/carport/internal/contract"
 	"github.com/dcc/carport/internal/extract"
 	"github.com/dcc/carport/internal/reportdef"
 )
@@ -16,7 +17,7 @@ type PartyReport struct {
 
 // RoleReport is the reports of one role the party holds.
 type RoleReport struct {
-	Role    extract.Role
+	Role    contract.Role
 	Reports []ReportOut
 }
 
@@ -49,7 +50,7 @@ type ExtraColumn struct {
 // builder computes one party's views.
 type builder struct {
 	e         *Engine
-	period    extract.Period
+	period    contract.Period
 	sym       *extract.Symbols
 	k         int
 	partyName string
@@ -97,16 +98,16 @@ func (e *Engine) Party(id string) (*PartyReport, error) {
 
 // instance computes one report instance for role; ok is false when the
 // party has no data for it (an SRV it never sent, an alert it never got).
-func (b *builder) instance(in *reportdef.Instance, role extract.Role, me extract.Sym) (ReportOut, bool, error) {
+func (b *builder) instance(in *reportdef.Instance, role contract.Role, me extract.Sym) (ReportOut, bool, error) {
 	rid := roleIndex(role)
 	rep := ReportOut{Instance: *in}
 	b.cur = in
 	var ev *events
 	var in1 codeSet
 	switch in.Def.Dataset {
-	case reportdef.ServiceRequests, reportdef.Alerts:
+	case contract.ServiceRequests, contract.Alerts:
 		ev = b.e.sr
-		if in.Def.Dataset == reportdef.Alerts {
+		if in.Def.Dataset == contract.Alerts {
 			ev = b.e.al
 		}
 		in1 = b.codes(ev, in, role)
@@ -118,69 +119,91 @@ func (b *builder) instance(in *reportdef.Instance, role extract.Role, me extract
 		in1 = ev.received(rid, in1, me)
 	}
 	for _, v := range in.ViewsFor(role) {
-		var t table
-		var file string
-		var err error
-		switch in.Def.Dataset {
-		case reportdef.ServiceRequests:
-			switch v.Kind {
-			case "league":
-				t = b.league(ev, rid, in1, me)
-			case "rtt":
-				t = b.rtt(ev, rid, in1, me)
-			case "daily":
-				t = b.daily(ev, rid, in1, me, false)
-			case "failures":
-				t = b.failures(ev, v, rid, in1, me)
-			case "svp":
-				t = b.svp(ev, v, "service_requests", rid, in1, me)
-			case "breakdown":
-				t = b.breakdown(ev, v, rid, in1, me, false)
-			case "summary":
-				t = b.srvSummary(ev, rid, in1, me)
-			default:
-				return rep, false, fmt.Errorf("%s: view %q: kind %q is not implemented for service requests", in.Def.File, v.ID, v.Kind)
-			}
-		case reportdef.Alerts:
-			switch v.Kind {
-			case "daily":
-				t = b.daily(ev, rid, in1, me, true)
-			case "summary":
-				t = b.summary(ev, rid, in1, me)
-			case "svp":
-				t = b.svp(ev, v, "alerts", rid, in1, me)
-			case "breakdown":
-				t = b.breakdown(ev, v, rid, in1, me, true)
-			case "by_device":
-				t = b.byDevice(ev, rid, in1, me)
-			case "followup":
-				t = b.followup(v, me)
-			case "unmatched_summary":
-				t = b.unmatchedSummary(v, me)
-			case "unmatched_devices":
-				t = b.unmatchedDevices(v, me)
-			default:
-				return rep, false, fmt.Errorf("%s: view %q: kind %q is not implemented for alerts", in.Def.File, v.ID, v.Kind)
-			}
-		case reportdef.Devices:
-			t, file, err = b.inventoryView(v, role, me)
-			if err != nil {
-				return rep, false, err
-			}
+		spec, ok := contract.LookupView(in.Def.Dataset, v.Kind)
+		f := viewFuncs[viewKey{in.Def.Dataset, v.Kind}]
+		if !ok || f == nil { // compiling the definition refused it; a test proves the table complete
+			return rep, false, fmt.Errorf("%s: view %q: %s is not a view kind of dataset %s", in.Def.Pos(v.Key("kind")), v.ID, v.Kind, in.Def.Dataset)
 		}
-		if b.err != nil {
-			return rep, false, fmt.Errorf("%s: view %q: %w", in.Def.File, v.ID, b.err)
+		t, file, err := f(b, &viewArgs{ev: ev, v: v, role: role, rid: rid, in: in1, me: me, dims: pick(v, spec.DefaultDims)})
+		if err == nil {
+			err = b.err
 		}
-		rep.Views = append(rep.Views, ViewOut{View: v, Header: t.header, Rows: t.rows, File: file, Withheld: t.withheld, MarkDays: t.markDays, Extra: t.extra})
+		if err != nil {
+			return rep, false, fmt.Errorf("%s: view %q: %w", in.Def.Pos(v.Key("id")), v.ID, err)
+		}
+		out := ViewOut{View: v, File: file, Withheld: t.withheld, MarkDays: t.markDays, Extra: t.extra}
+		if file == "" {
+			out.Header, out.Rows = spec.Header(v.Dimensions), t.rows
+		}
+		rep.Views = append(rep.Views, out)
 	}
 	return rep, true, nil
+}
+
+// viewArgs are what a view's computation reads: the events of the
+// instance's dataset, the view, the recipient me in role, and the codes
+// the view pools.
+type viewArgs struct {
+	ev   *events // nil for devices
+	v    reportdef.View
+	role contract.Role
+	rid  roleID
+	in   codeSet
+	me   extract.Sym
+	dims []string // the grouping columns of failures and svp views
+}
+
+// viewFunc computes one view's rows (in the order of the contract's
+// header), or a file for a view delivered as one.
+type viewFunc func(b *builder, x *viewArgs) (t table, file string, err error)
+
+type viewKey struct {
+	dataset contract.Dataset
+	kind    contract.ViewKind
+}
+
+// rows adapts a computation that only makes rows.
+func rows(f func(b *builder, x *viewArgs) table) viewFunc {
+	return func(b *builder, x *viewArgs) (table, string, error) { return f(b, x), "", nil }
+}
+
+// viewFuncs computes every view kind of the output contract
+// (contract.Views); TestViewFuncsCoverTheContract proves it complete.
+var viewFuncs = map[viewKey]viewFunc{
+	{contract.ServiceRequests, contract.League}:    rows(func(b *builder, x *viewArgs) table { return b.league(x.ev, x.rid, x.in, x.me) }),
+	{contract.ServiceRequests, contract.RTT}:       rows(func(b *builder, x *viewArgs) table { return b.rtt(x.ev, x.rid, x.in, x.me) }),
+	{contract.ServiceRequests, contract.Daily}:     rows(func(b *builder, x *viewArgs) table { return b.daily(x.ev, x.rid, x.in, x.me) }),
+	{contract.ServiceRequests, contract.Failures}:  rows(func(b *builder, x *viewArgs) table { return b.failures(x.ev, x.dims, x.rid, x.in, x.me) }),
+	{contract.ServiceRequests, contract.SVP}:       rows(func(b *builder, x *viewArgs) table { return b.svp(x.ev, x.dims, x.rid, x.in, x.me, false) }),
+	{contract.ServiceRequests, contract.Breakdown}: rows(func(b *builder, x *viewArgs) table { return b.breakdown(x.ev, x.v, x.rid, x.in, x.me) }),
+	{contract.ServiceRequests, contract.Summary}:   rows(func(b *builder, x *viewArgs) table { return b.summary(x.ev, x.rid, x.in, x.me) }),
+
+	{contract.Alerts, contract.Daily}:            rows(func(b *builder, x *viewArgs) table { return b.daily(x.ev, x.rid, x.in, x.me) }),
+	{contract.Alerts, contract.Summary}:          rows(func(b *builder, x *viewArgs) table { return b.summary(x.ev, x.rid, x.in, x.me) }),
+	{contract.Alerts, contract.SVP}:              rows(func(b *builder, x *viewArgs) table { return b.svp(x.ev, x.dims, x.rid, x.in, x.me, true) }),
+	{contract.Alerts, contract.Breakdown}:        rows(func(b *builder, x *viewArgs) table { return b.breakdown(x.ev, x.v, x.rid, x.in, x.me) }),
+	{contract.Alerts, contract.ByDevice}:         rows(func(b *builder, x *viewArgs) table { return b.byDevice(x.ev, x.rid, x.in, x.me) }),
+	{contract.Alerts, contract.Followup}:         rows(func(b *builder, x *viewArgs) table { return b.followup(x.v, x.me) }),
+	{contract.Alerts, contract.UnmatchedSummary}: rows(func(b *builder, x *viewArgs) table { return b.unmatchedSummary(x.v, x.me) }),
+	{contract.Alerts, contract.UnmatchedDevices}: rows(func(b *builder, x *viewArgs) table { return b.unmatchedDevices(x.v, x.me) }),
+
+	{contract.Devices, contract.Models}:        rows(func(b *builder, x *viewArgs) table { return b.models(x.rid, x.me) }),
+	{contract.Devices, contract.FirmwareShare}: rows(func(b *builder, x *viewArgs) table { return b.firmwareShare(x.rid, x.me) }),
+	{contract.Devices, contract.Estate}: func(b *builder, x *viewArgs) (table, string, error) {
+		f, err := b.estateFile(x.role, x.me)
+		return table{}, f, err
+	},
+	{contract.Devices, contract.Exceptions}: func(b *builder, x *viewArgs) (table, string, error) {
+		t, err := b.exceptions(x.role, x.me)
+		return t, "", err
+	},
 }
 
 // codes returns the code set of an instance in role: its matrix key, or
 // for a definition without a matrix every code of ev the role reports on:
 // every SRV; for alerts, the catalogue's codes of the role, and codes the
 // catalogue lacks when the role is one that receives them.
-func (b *builder) codes(ev *events, in *reportdef.Instance, role extract.Role) codeSet {
+func (b *builder) codes(ev *events, in *reportdef.Instance, role contract.Role) codeSet {
 	if in.Key != "" {
 		sym, ok := b.sym.Lookup(in.Key)
 		if !ok {
@@ -191,14 +214,14 @@ func (b *builder) codes(ev *events, in *reportdef.Instance, role extract.Role) c
 	cat := b.e.cfg.Suite.Catalogue
 	allowed := map[extract.Sym]bool{}
 	for code := range ev.byRole[roleIndex(role)] {
-		if in.Def.Dataset != reportdef.Alerts {
+		if in.Def.Dataset != contract.Alerts {
 			allowed[code] = true
 			continue
 		}
 		if a := cat.Alert(b.sym.Name(code)); a != nil {
 			allowed[code] = slices.Contains(a.Roles, role)
 		} else {
-			allowed[code] = slices.Contains(reportdef.UncataloguedAlertRoles, role)
+			allowed[code] = slices.Contains(contract.UncataloguedAlertRoles, role)
 		}
 	}
 	return func(s extract.Sym) bool { return allowed[s] }
@@ -209,7 +232,7 @@ func (b *builder) codes(ev *events, in *reportdef.Instance, role extract.Role) c
 func edSpecial(in *reportdef.Instance) bool {
 	for _, v := range in.Def.Views {
 		switch v.Kind {
-		case "followup", "unmatched_summary", "unmatched_devices":
+		case contract.Followup, contract.UnmatchedSummary, contract.UnmatchedDevices:
 			return true
 		}
 	}

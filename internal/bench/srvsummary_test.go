@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/dcc/carport/internal/extract"
+	"github.com/dcc/carport/internal/contract"
 )
 
 func TestServiceRequestSummary(t *testing.T) {
@@ -21,16 +21,16 @@ func TestServiceRequestSummary(t *testing.T) {
 scope,requests,successes,success_rate,mean_rtt_ms,median_rtt_ms
 you,5,3,0.600000,175,100
 industry,15,8,0.533333,764,1000`
-	wantCSV(t, "IS srv-4.1.1 summary", findView(t, findReport(t, pr, extract.IS, "srv-4.1.1"), "summary"), want)
+	wantCSV(t, "IS srv-4.1.1 summary", findView(t, findReport(t, pr, contract.IS, "srv-4.1.1"), "summary"), want)
 	// SUPA sent no other SRV in IS: the total over every SRV is the same
-	all := findReport(t, pr, extract.IS, "srvs-all")
+	all := findReport(t, pr, contract.IS, "srvs-all")
 	wantCSV(t, "IS srvs-all summary", findView(t, all, "summary"), want)
 	wantCSV(t, "IS srvs-all rtt", findView(t, all, "rtt"), `
 scope,requests,best_ms,worst_ms,mean_ms,median_ms,p95_ms
 you,4,100,300,175,100,300
 industry,14,100,1000,764,1000,1000`)
 	// GS: four peers, one fewer than k: the industry row is withheld
-	gs := findView(t, findReport(t, pr, extract.GS, "srvs-all"), "summary")
+	gs := findView(t, findReport(t, pr, contract.GS, "srvs-all"), "summary")
 	wantCSV(t, "GS srvs-all summary", gs, `
 scope,requests,successes,success_rate,mean_rtt_ms,median_rtt_ms
 you,1,1,1.000000,500,500
@@ -58,7 +58,7 @@ func TestExceptionExpiryDates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ex := findView(t, findReport(t, pr, extract.IS, "inventory"), "exceptions")
+	ex := findView(t, findReport(t, pr, contract.IS, "inventory"), "exceptions")
 	// the CSV keeps the contract's columns; the dates ride beside, one per row
 	if len(ex.Header) != 7 || len(ex.Extra) != 1 || ex.Extra[0].Name != "expires_on" {
 		t.Fatalf("header %v, extra %+v", ex.Header, ex.Extra)

@@ -5,13 +5,14 @@ import (
 	"slices"
 	"sort"
 
+	"github.com/dcc/carport/internal/contract"
 	"github.com/dcc/carport/internal/extract"
 	"github.com/dcc/carport/internal/reportdef"
 )
 
-// table is the header and rows of one view's CSV.
+// table is the rows of one view's CSV, in the order of the contract's
+// header (contract.View.Header), and what the site shows beside them.
 type table struct {
-	header   []string
 	rows     [][]string
 	withheld string
 	markDays []string
@@ -71,7 +72,7 @@ func (b *builder) league(ev *events, role roleID, in codeSet, me extract.Sym) ta
 		}
 		return rows[i].party == me && rows[j].party != me
 	})
-	t := table{header: []string{"rank", "party", "success_rate", "requests"}}
+	var t table
 	peers := len(rows) - 1
 	if !Disclosed(peers, b.k) {
 		for _, r := range rows {
@@ -98,16 +99,20 @@ func (b *builder) league(ev *events, role roleID, in codeSet, me extract.Sym) ta
 }
 
 // scopes returns the recipient's aggregate, the industry aggregate and the
-// number of peers that contributed to the industry figure (peers with at
-// least one event, or with a duration when durations matter).
-func (b *builder) scopes(ev *events, role roleID, in codeSet, me extract.Sym, needDur bool) (you, ind *monthAgg, peers int) {
+// number of peers that contributed to the industry figures: peers with at
+// least one event in the group. One rule for every industry cell, rates and
+// durations alike, as outputs.md spells it for the alerts' daily view (the
+// industry cells of a day "are published when at least k role peers
+// received those codes that day"), so a peer whose requests all lack a
+// round trip time still counts, as it does in daily.csv.
+func (b *builder) scopes(ev *events, role roleID, in codeSet, me extract.Sym) (you, ind *monthAgg, peers int) {
 	months := b.partyMonths(ev, role, in)
 	you, ind = &monthAgg{}, &monthAgg{}
 	for p, m := range months {
 		ind.merge(m)
 		if p == me {
 			you.merge(m)
-		} else if m.n > 0 && (!needDur || m.durN > 0) {
+		} else if m.n > 0 {
 			peers++
 		}
 	}
@@ -124,8 +129,8 @@ func durCells(m *monthAgg) []string {
 
 // rtt builds rtt.csv: scope,requests,best_ms,worst_ms,mean_ms,median_ms,p95_ms.
 func (b *builder) rtt(ev *events, role roleID, in codeSet, me extract.Sym) table {
-	you, ind, peers := b.scopes(ev, role, in, me, true)
-	t := table{header: []string{"scope", "requests", "best_ms", "worst_ms", "mean_ms", "median_ms", "p95_ms"}}
+	you, ind, peers := b.scopes(ev, role, in, me)
+	var t table
 	t.rows = append(t.rows, append([]string{"you"}, durCells(you)...))
 	if Disclosed(peers, b.k) {
 		t.rows = append(t.rows, append([]string{"industry"}, durCells(ind)...))
@@ -136,10 +141,16 @@ func (b *builder) rtt(ev *events, role roleID, in codeSet, me extract.Sym) table
 	return t
 }
 
-// summary builds the alert summary.csv:
-// scope,alerts,delivered,delivery_rate,mean_delivery_ms,median_delivery_ms.
+// summary builds summary.csv, the month's figures against industry, rows
+// you and industry: for alerts
+// scope,alerts,delivered,delivery_rate,mean_delivery_ms,median_delivery_ms;
+// for service requests (a view this repository adds to the contract's)
+// scope,requests,successes,success_rate,mean_rtt_ms,median_rtt_ms, where
+// requests counts every request and the times cover those with a round
+// trip time, empty when none had one. The industry row obeys the
+// minimum-peers rule like every other industry figure.
 func (b *builder) summary(ev *events, role roleID, in codeSet, me extract.Sym) table {
-	you, ind, peers := b.scopes(ev, role, in, me, false)
+	you, ind, peers := b.scopes(ev, role, in, me)
 	cells := func(m *monthAgg) []string {
 		med := ""
 		if m.durN > 0 {
@@ -147,7 +158,7 @@ func (b *builder) summary(ev *events, role roleID, in codeSet, me extract.Sym) t
 		}
 		return []string{itoa(m.n), itoa(m.ok), FormatRate(Rate(m.ok, m.n)), MeanMS(m.durSum, m.durN), med}
 	}
-	t := table{header: []string{"scope", "alerts", "delivered", "delivery_rate", "mean_delivery_ms", "median_delivery_ms"}}
+	var t table
 	t.rows = append(t.rows, append([]string{"you"}, cells(you)...))
 	if Disclosed(peers, b.k) {
 		t.rows = append(t.rows, append([]string{"industry"}, cells(ind)...))
@@ -161,7 +172,7 @@ func (b *builder) summary(ev *events, role roleID, in codeSet, me extract.Sym) t
 // daily builds daily.csv for service requests or alerts: one row per day
 // the recipient had traffic, with industry figures where at least k peers
 // had traffic that day, and the incidents overlapping the day.
-func (b *builder) daily(ev *events, role roleID, in codeSet, me extract.Sym, alerts bool) table {
+func (b *builder) daily(ev *events, role roleID, in codeSet, me extract.Sym) table {
 	days := b.period.Days()
 	you := make([]dayAgg, days)
 	ind := make([]dayAgg, days)
@@ -182,10 +193,7 @@ func (b *builder) daily(ev *events, role roleID, in codeSet, me extract.Sym, ale
 			}
 		}
 	})
-	t := table{header: []string{"date", "requests", "successes", "success_rate", "mean_rtt_ms", "industry_success_rate", "industry_mean_rtt_ms", "incidents"}}
-	if alerts {
-		t.header = []string{"date", "alerts", "delivered", "delivery_rate", "mean_delivery_ms", "industry_delivery_rate", "industry_mean_delivery_ms", "incidents"}
-	}
+	var t table
 	withheldDays := 0
 	for d := 0; d < days; d++ {
 		y := you[d]
@@ -238,7 +246,7 @@ type dimGroup struct {
 	agg   dimAgg
 }
 
-func (b *builder) groupDims(ev *events, dataset string, role roleID, in codeSet, me extract.Sym, cols []string, failuresOnly bool) []*dimGroup {
+func (b *builder) groupDims(ev *events, dataset contract.Dataset, role roleID, in codeSet, me extract.Sym, cols []string, failuresOnly bool) []*dimGroup {
 	names := dimNames[dataset]
 	idx := make([]int, len(cols))
 	for i, c := range cols {
@@ -249,9 +257,9 @@ func (b *builder) groupDims(ev *events, dataset string, role roleID, in codeSet,
 			}
 		}
 	}
-	okWord, failWord := "success", "failure"
-	if dataset == "alerts" {
-		okWord, failWord = "delivered", "failed"
+	okWord, failWord := contract.RequestOutcomes[0], contract.RequestOutcomes[1]
+	if dataset == contract.Alerts {
+		okWord, failWord = contract.AlertOutcomes[0], contract.AlertOutcomes[1]
 	}
 	groups := map[string]*dimGroup{}
 	var entries []dimEntry
@@ -305,13 +313,7 @@ func (b *builder) groupDims(ev *events, dataset string, role roleID, in codeSet,
 	return out
 }
 
-var (
-	failureCols = []string{"response_code", "region", "smets_version", "device_type", "device_manufacturer", "device_model", "device_firmware", "chf_manufacturer", "chf_model", "chf_variant", "chf_firmware"}
-	srSVPCols   = []string{"outcome", "response_code", "chf_manufacturer", "chf_model", "chf_variant", "chf_firmware", "device_type", "device_manufacturer", "device_model", "device_firmware", "region"}
-	alSVPCols   = []string{"outcome", "reason_code", "chf_manufacturer", "chf_model", "chf_variant", "chf_firmware", "device_type", "device_manufacturer", "device_model", "device_firmware", "region"}
-	byDevCols   = []string{"device_manufacturer", "device_model", "device_firmware"}
-)
-
+// pick is the view's own dimensions, or the contract's default ones.
 func pick(v reportdef.View, def []string) []string {
 	if len(v.Dimensions) > 0 {
 		return v.Dimensions
@@ -320,29 +322,25 @@ func pick(v reportdef.View, def []string) []string {
 }
 
 // failures builds failures.csv: the recipient's failed requests grouped by
-// every signifier, most failures first.
-func (b *builder) failures(ev *events, v reportdef.View, role roleID, in codeSet, me extract.Sym) table {
-	cols := pick(v, failureCols)
-	t := table{header: append(append([]string{}, cols...), "failures")}
-	for _, g := range b.groupDims(ev, "service_requests", role, in, me, cols, true) {
+// cols (every signifier, by default), most failures first.
+func (b *builder) failures(ev *events, cols []string, role roleID, in codeSet, me extract.Sym) table {
+	var t table
+	for _, g := range b.groupDims(ev, contract.ServiceRequests, role, in, me, cols, true) {
 		t.rows = append(t.rows, append(g.cells, itoa(g.agg.n)))
 	}
 	return t
 }
 
-// svp builds the monthly aggregated data file of a code.
-func (b *builder) svp(ev *events, v reportdef.View, dataset string, role roleID, in codeSet, me extract.Sym) table {
-	if dataset == "alerts" {
-		cols := pick(v, alSVPCols)
-		t := table{header: append(append([]string{}, cols...), "alerts", "mean_delivery_ms")}
-		for _, g := range b.groupDims(ev, dataset, role, in, me, cols, false) {
+// svp builds the monthly aggregated data file of a code, grouped by cols.
+func (b *builder) svp(ev *events, cols []string, role roleID, in codeSet, me extract.Sym, alerts bool) table {
+	var t table
+	if alerts {
+		for _, g := range b.groupDims(ev, contract.Alerts, role, in, me, cols, false) {
 			t.rows = append(t.rows, append(g.cells, itoa(g.agg.n), MeanMS(g.agg.durSum, g.agg.durN)))
 		}
 		return t
 	}
-	cols := pick(v, srSVPCols)
-	t := table{header: append(append([]string{}, cols...), "requests", "mean_rtt_ms", "median_rtt_ms")}
-	for _, g := range b.groupDims(ev, dataset, role, in, me, cols, false) {
+	for _, g := range b.groupDims(ev, contract.ServiceRequests, role, in, me, cols, false) {
 		med := ""
 		if g.agg.durN > 0 {
 			med = itoa(g.agg.sk.Quantile(0.5))
@@ -352,10 +350,26 @@ func (b *builder) svp(ev *events, v reportdef.View, dataset string, role roleID,
 	return t
 }
 
+// byDevCols are the by-device view's grouping columns, its header but the
+// count.
+var byDevCols = func() []string {
+	h := contractView(contract.Alerts, contract.ByDevice).Header(nil)
+	return h[:len(h)-1]
+}()
+
+// contractView is the contract's view of kind k of dataset d.
+func contractView(d contract.Dataset, k contract.ViewKind) contract.View {
+	v, ok := contract.LookupView(d, k)
+	if !ok {
+		panic("bench: the contract has no " + string(k) + " view of " + string(d))
+	}
+	return v
+}
+
 // byDevice builds by-device.csv: alerts by device maker, model, firmware.
 func (b *builder) byDevice(ev *events, role roleID, in codeSet, me extract.Sym) table {
-	t := table{header: append(append([]string{}, byDevCols...), "alerts")}
-	for _, g := range b.groupDims(ev, "alerts", role, in, me, byDevCols, false) {
+	var t table
+	for _, g := range b.groupDims(ev, contract.Alerts, role, in, me, byDevCols, false) {
 		t.rows = append(t.rows, append(g.cells, itoa(g.agg.n)))
 	}
 	return t

@@ -56,7 +56,7 @@ func TestUpstreamToolsOpenBundle(t *testing.T) {
 	site := writeSite(t, testSite)
 	recipients, identity := keyFiles(t, dir)
 	bundle := filepath.Join(dir, "ACME.zip.age")
-	res, err := Seal(SealOptions{SiteDir: site, Recipients: recipients, OutPath: bundle, Manifest: testManifest(), Signer: testKey})
+	res, err := Seal(SealOptions{SiteDir: site, Recipients: recipientsOf(t, recipients), OutPath: bundle, Manifest: testManifest(), Signer: testKey})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,7 +147,7 @@ func TestTwoRecipientsEitherIdentity(t *testing.T) {
 				t.Fatal(err)
 			}
 			bundle := filepath.Join(dir, "ACME.zip.age")
-			res, err := Seal(SealOptions{SiteDir: writeSite(t, testSite), Recipients: recipients, OutPath: bundle, Manifest: testManifest(), Signer: testKey})
+			res, err := Seal(SealOptions{SiteDir: writeSite(t, testSite), Recipients: recipientsOf(t, recipients), OutPath: bundle, Manifest: testManifest(), Signer: testKey})
 			if err != nil {
 				t.Fatal(err)
 			}

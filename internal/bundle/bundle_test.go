@@ -21,7 +21,7 @@ func TestSealOpenRoundTrip(t *testing.T) {
 	recipients, identity := keyFiles(t, keys)
 	out := filepath.Join(t.TempDir(), "site", "2026-10", "ACME.zip.age")
 
-	res, err := Seal(SealOptions{SiteDir: site, Recipients: recipients, OutPath: out, Manifest: testManifest(), Signer: testKey})
+	res, err := Seal(SealOptions{SiteDir: site, Recipients: recipientsOf(t, recipients), OutPath: out, Manifest: testManifest(), Signer: testKey})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,7 +3,6 @@ package bundle
 import (
 	"io"
 
-	"aead.dev/minisign"
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
@@ -11,6 +10,8 @@ import (
 	"path/filepath"
 	"sort"
 	"testing"
+
+	"aead.dev/minisign"
 
 	"filippo.io/age"
 )
@@ -124,17 +125,23 @@ func signFile(t testing.TB, signer *Signer, path, zipSHA string) {
 	}
 }
 
+// recipientsOf reads the recipients file at path.
+func recipientsOf(t testing.TB, path string) *Recipients {
+	t.Helper()
+	r, err := ReadRecipients(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
 // encryptTo age-encrypts plaintext to the recipients in recipientsPath,
 // writes it to out and signs it with testKey, for building hostile bundles
 // by hand.
 func encryptTo(t testing.TB, recipientsPath, out string, plaintext []byte) {
 	t.Helper()
-	recs, err := ReadRecipients(recipientsPath)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var buf bytes.Buffer
-	w, err := age.Encrypt(&buf, recs...)
+	w, err := age.Encrypt(&buf, recipientsOf(t, recipientsPath).list...)
 	if err != nil {
 		t.Fatal(err)
 	}

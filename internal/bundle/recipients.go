@@ -17,6 +17,18 @@ import (
 // under 2 kB even for post-quantum keys.
 const maxRecipientLine = 64 << 10
 
+// Recipients are a party's public age keys, read once from its recipients
+// file and sealed to as often as needed.
+type Recipients struct {
+	Path   string // the file they were read from
+	list   []age.Recipient
+	X25519 int // classic recipients (age1…)
+	Hybrid int // post-quantum hybrid recipients (age1pq1…)
+}
+
+// Len is the number of recipients.
+func (r *Recipients) Len() int { return len(r.list) }
+
 // ReadRecipients reads a party's public keys from a recipients file
 // (keys/<party>.txt): one age recipient (age1… or age1pq1…) per line, with
 // blank lines and lines starting with '#' ignored and surrounding spaces
@@ -24,10 +36,26 @@ const maxRecipientLine = 64 << 10
 // that is not a recipient, a mix of post-quantum and classic recipients (age
 // cannot encrypt to both at once), and any line holding an age secret key are
 // all errors.
-func ReadRecipients(path string) ([]age.Recipient, error) {
+func ReadRecipients(path string) (*Recipients, error) {
+	recs, err := readRecipients(path)
+	if err != nil {
+		return nil, err
+	}
+	r := &Recipients{Path: path, list: recs}
+	for _, x := range recs {
+		if _, ok := x.(*age.HybridRecipient); ok {
+			r.Hybrid++
+		} else {
+			r.X25519++
+		}
+	}
+	return r, nil
+}
+
+func readRecipients(path string) ([]age.Recipient, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("reading recipients: %w", err)
+		return nil, err
 	}
 	defer f.Close()
 

@@ -88,7 +88,7 @@ func TestReadRecipients(t *testing.T) {
 				t.Fatal(err)
 			}
 			var got []string
-			for _, r := range recs {
+			for _, r := range recs.list {
 				got = append(got, r.(interface{ String() string }).String())
 			}
 			if strings.Join(got, "\n") != strings.Join(tc.want, "\n") {
@@ -101,7 +101,7 @@ func TestReadRecipients(t *testing.T) {
 func TestReadRecipientsMissingFile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "keys", "NOPE.txt")
 	_, err := ReadRecipients(path)
-	if want := "reading recipients: open " + path + ": no such file or directory"; err == nil || err.Error() != want {
+	if want := "open " + path + ": no such file or directory"; err == nil || err.Error() != want {
 		t.Errorf("got %v, want %q", err, want)
 	}
 }
@@ -118,13 +118,13 @@ func TestRecipientKinds(t *testing.T) {
 	}
 	pq := filepath.Join(dir, "pq.txt")
 	os.WriteFile(pq, []byte("# two post-quantum keys\n"+strings.Join(lines, "\n")+"\n"), 0o644)
-	if x, h, err := RecipientKinds(pq); err != nil || x != 0 || h != 2 {
-		t.Errorf("hybrid file: %d x25519, %d hybrid, %v", x, h, err)
+	if r, err := ReadRecipients(pq); err != nil || r.X25519 != 0 || r.Hybrid != 2 || r.Len() != 2 {
+		t.Errorf("hybrid file: %+v, %v", r, err)
 	}
 	rec, _, _ := NewIdentity()
 	classic := filepath.Join(dir, "x.txt")
 	os.WriteFile(classic, []byte(rec+"\n"), 0o644)
-	if x, h, err := RecipientKinds(classic); err != nil || x != 1 || h != 0 {
-		t.Errorf("classic file: %d x25519, %d hybrid, %v", x, h, err)
+	if r, err := ReadRecipients(classic); err != nil || r.X25519 != 1 || r.Hybrid != 0 || r.Len() != 1 {
+		t.Errorf("classic file: %+v, %v", r, err)
 	}
 }

@@ -21,14 +21,15 @@ import (
 
 	"aead.dev/minisign"
 	"filippo.io/age"
+	"github.com/dcc/carport/internal/atomicfile"
 )
 
 // SealOptions says what to seal, to whom and where.
 type SealOptions struct {
 	// SiteDir is the rendered site (plaintext, in private staging).
 	SiteDir string
-	// Recipients is the path to the party's recipients file, keys/<party>.txt.
-	Recipients string
+	// Recipients are the party's age recipients (keys/<party>.txt).
+	Recipients *Recipients
 	// OutPath is where the bundle goes: OUT/PERIOD/<party>.zip.age.
 	OutPath string
 	// Manifest describes the bundle. Seal fills in Files (any given are
@@ -72,14 +73,6 @@ type Sealed struct {
 // worker processes run Encrypt and send the ciphertext to the parent,
 // which holds the signing key and writes the BundleFile.
 func Seal(o SealOptions) (Sealed, error) {
-	s, err := seal(o)
-	if err != nil {
-		return Sealed{}, fmt.Errorf("sealing %s: %w", o.OutPath, err)
-	}
-	return s, nil
-}
-
-func seal(o SealOptions) (Sealed, error) {
 	if _, err := o.Manifest.normalise(); err != nil {
 		return Sealed{}, err
 	}
@@ -114,8 +107,8 @@ func seal(o SealOptions) (Sealed, error) {
 type EncryptOptions struct {
 	// SiteDir is the rendered site (plaintext, in private staging).
 	SiteDir string
-	// Recipients is the path to the party's recipients file, keys/<party>.txt.
-	Recipients string
+	// Recipients are the party's age recipients (keys/<party>.txt).
+	Recipients *Recipients
 	// Manifest describes the bundle. Encrypt fills in Files (any given are
 	// replaced) and Format (when zero), and sorts Reports.
 	Manifest Manifest
@@ -166,10 +159,10 @@ func Encrypt(o EncryptOptions, open func() (io.Writer, error)) (Encrypted, error
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	recips, err := ReadRecipients(o.Recipients)
-	if err != nil {
-		return Encrypted{}, err
+	if o.Recipients == nil || o.Recipients.Len() == 0 {
+		return Encrypted{}, fmt.Errorf("no recipients")
 	}
+	recips := o.Recipients.list
 	files := o.Files
 	if files == nil {
 		if files, err = scanSite(o.SiteDir); err != nil {
@@ -239,11 +232,12 @@ func checkFiles(siteDir string, given []FileEntry) ([]FileEntry, error) {
 }
 
 // BundleFile is a bundle's ciphertext being written to a temporary file
-// beside its final path, hashed (sha256, and BLAKE2b for the minisign
-// signature) as it arrives, so that no second read is needed to sign it.
+// beside its final path (internal/atomicfile), hashed (sha256, and BLAKE2b
+// for the minisign signature) as it arrives, so that no second read is
+// needed to sign it.
 type BundleFile struct {
 	out  string
-	f    *os.File
+	f    *atomicfile.File
 	sha  hash.Hash
 	feed feeder
 	mr   *minisign.Reader
@@ -254,11 +248,7 @@ type BundleFile struct {
 // CreateBundleFile starts a bundle that Commit will put at out (creating
 // its folder, 0755). Until then nothing is at out that was not before.
 func CreateBundleFile(out string) (*BundleFile, error) {
-	dir := filepath.Dir(out)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, err
-	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(out)+".tmp-*")
+	f, err := atomicfile.Create(out, 0o644)
 	if err != nil {
 		return nil, err
 	}
@@ -290,52 +280,32 @@ func (b *BundleFile) Write(p []byte) (int, error) {
 // out+".minisig" and then renames the bundle into place. It returns the
 // ciphertext's size and sha256. On error the temporary file is removed.
 func (b *BundleFile) Commit(s *Signer, period, party, zipSHA256 string) (size int64, sum string, err error) {
-	defer func() {
-		if err != nil {
-			b.Abort()
-		}
-	}()
 	if b.err != nil {
+		b.Abort()
 		return 0, "", b.err
 	}
 	if s == nil {
+		b.Abort()
 		return 0, "", fmt.Errorf("no signing key: every bundle is signed by the DCC")
 	}
-	tmp := b.f.Name()
-	if err := b.f.Chmod(0o644); err != nil {
+	if err := b.f.Commit(func() error {
+		sig := s.signBundle(b.mr, bundleClaim{Period: period, Party: party, ZipSHA256: zipSHA256})
+		return writeSealed(b.out+SignatureSuffix, func(f *os.File) error {
+			_, err := f.Write(sig)
+			return err
+		}, nil)
+	}); err != nil {
 		return 0, "", err
 	}
-	if err := b.f.Sync(); err != nil {
-		return 0, "", fmt.Errorf("syncing %s: %w", tmp, err)
-	}
-	if err := b.f.Close(); err != nil {
-		return 0, "", fmt.Errorf("closing %s: %w", tmp, err)
-	}
-	b.f = nil
-	sigText := s.signBundle(b.mr, bundleClaim{Period: period, Party: party, ZipSHA256: zipSHA256})
-	if err := writeSealed(b.out+SignatureSuffix, func(f *os.File) error {
-		_, err := f.Write(sigText)
-		return err
-	}, nil); err != nil {
-		os.Remove(tmp)
-		return 0, "", err
-	}
-	if err := os.Rename(tmp, b.out); err != nil {
-		os.Remove(tmp)
-		return 0, "", err
-	}
-	syncDir(filepath.Dir(b.out))
 	return b.n, hexSum(b.sha.Sum(nil)), nil
 }
 
-// Abort removes the temporary file; nil and committed files are left.
+// Abort removes the temporary file; a nil or committed file is left.
 func (b *BundleFile) Abort() {
-	if b == nil || b.f == nil {
+	if b == nil {
 		return
 	}
-	b.f.Close()
-	os.Remove(b.f.Name())
-	b.f = nil
+	b.f.Abort()
 }
 
 // feeder hands the minisign reader the bytes of one Write.
@@ -372,58 +342,18 @@ func hasFile(files []FileEntry, path string) bool {
 	return false
 }
 
-// writeSealed creates a temporary file beside out, lets write fill it, then
-// syncs and closes it, runs before (when not nil) and renames it to out
-// (mode 0644). On any error the temporary file is removed and out is
+// writeSealed writes out atomically (internal/atomicfile, mode 0644): write
+// fills the temporary file, before (when not nil) runs once it is synced
+// and closed, and only then is it renamed to out. On any error out is
 // untouched.
-func writeSealed(out string, write func(*os.File) error, before func() error) (err error) {
-	dir := filepath.Dir(out)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(out)+".tmp-*")
+func writeSealed(out string, write func(*os.File) error, before func() error) error {
+	f, err := atomicfile.Create(out, 0o644)
 	if err != nil {
 		return err
 	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(tmp)
-		}
-	}()
-	if err := write(f); err != nil {
+	if err := write(f.File); err != nil {
+		f.Abort()
 		return err
 	}
-	if err := f.Chmod(0o644); err != nil {
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		return fmt.Errorf("syncing %s: %w", tmp, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("closing %s: %w", tmp, err)
-	}
-	if before != nil {
-		if err := before(); err != nil {
-			return err
-		}
-	}
-	if err := os.Rename(tmp, out); err != nil {
-		return err
-	}
-	syncDir(dir)
-	return nil
-}
-
-// syncDir makes a rename in dir durable where the platform allows it. It
-// is best effort: some systems cannot sync a directory, and the rename has
-// already happened.
-func syncDir(dir string) {
-	d, err := os.Open(dir)
-	if err != nil {
-		return
-	}
-	d.Sync()
-	d.Close()
+	return f.Commit(before)
 }

@@ -20,7 +20,7 @@ func sealed(t *testing.T, dir string) (bundle, recipients, identity string) {
 	t.Helper()
 	recipients, identity = keyFiles(t, dir)
 	bundle = filepath.Join(dir, "ACME.zip.age")
-	if _, err := Seal(SealOptions{SiteDir: writeSite(t, testSite), Recipients: recipients, OutPath: bundle, Manifest: testManifest(), Signer: testKey}); err != nil {
+	if _, err := Seal(SealOptions{SiteDir: writeSite(t, testSite), Recipients: recipientsOf(t, recipients), OutPath: bundle, Manifest: testManifest(), Signer: testKey}); err != nil {
 		t.Fatal(err)
 	}
 	return bundle, recipients, identity
@@ -187,7 +187,7 @@ func TestOpenRefusesZipBombWithinAValidSignature(t *testing.T) {
 	dir := t.TempDir()
 	recipients, identity := keyFiles(t, dir)
 	bundle := filepath.Join(dir, "ACME.zip.age")
-	res, err := Seal(SealOptions{SiteDir: site, Recipients: recipients, OutPath: bundle, Manifest: testManifest(), Signer: testKey})
+	res, err := Seal(SealOptions{SiteDir: site, Recipients: recipientsOf(t, recipients), OutPath: bundle, Manifest: testManifest(), Signer: testKey})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -68,7 +68,7 @@ func TestOpenRefusesTruncatedBundle(t *testing.T) {
 	dir := t.TempDir()
 	recipients, identity := keyFiles(t, dir)
 	out := filepath.Join(dir, "ACME.zip.age")
-	res, err := Seal(SealOptions{SiteDir: site, Recipients: recipients, OutPath: out, Manifest: testManifest(), Signer: testKey})
+	res, err := Seal(SealOptions{SiteDir: site, Recipients: recipientsOf(t, recipients), OutPath: out, Manifest: testManifest(), Signer: testKey})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,7 +116,7 @@ func TestOpenRefusesWrongIdentity(t *testing.T) {
 	dir := t.TempDir()
 	recipients, _ := keyFiles(t, dir)
 	out := filepath.Join(dir, "ACME.zip.age")
-	if _, err := Seal(SealOptions{SiteDir: site, Recipients: recipients, OutPath: out, Manifest: testManifest(), Signer: testKey}); err != nil {
+	if _, err := Seal(SealOptions{SiteDir: site, Recipients: recipientsOf(t, recipients), OutPath: out, Manifest: testManifest(), Signer: testKey}); err != nil {
 		t.Fatal(err)
 	}
 	_, other := keyFiles(t, t.TempDir())

@@ -25,18 +25,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/emulation"
-	"github.com/chromedp/cdproto/log"
-	"github.com/chromedp/cdproto/network"
-	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
 	"github.com/dcc/carport/internal/bundle"
+	"github.com/dcc/carport/internal/chromium"
 )
-
-const chromiumPath = "/usr/bin/chromium"
 
 // maxPage is the heaviest an HTML page may be.
 const maxPage = 1_000_000
@@ -95,7 +90,7 @@ func buildSmall(t *testing.T) smallMonth {
 		small.dno = firstED
 		code := Run([]string{"build", "--extracts", small.extracts, "--period", "2026-10", "--keys", filepath.Join(small.extracts, "keys"),
 			"--signing-key", filepath.Join(small.extracts, "identities", "dcc-signing.key"), "--out", small.out, "--reportdefs", repoPath("reportdefs"), "--templates", repoPath("templates"),
-			"--content", repoPath("content"), "--echarts", repoPath("node_modules", "echarts", "dist", "echarts.min.js"),
+			"--content", repoPath("content"),
 			"--party", small.supplier, "--party", small.dno}, nil, io.Discard, &stderr)
 		small.stderr = stderr.String()
 		if code != 0 {
@@ -123,86 +118,20 @@ func openBundle(t *testing.T, m smallMonth, party string) string {
 	return to
 }
 
-// reader is a headless Chromium session that notes every console error,
-// exception and request.
+// reader is a headless Chromium session whose page notes every console
+// error, exception and request.
 type reader struct {
+	*chromium.Page
 	t         *testing.T
 	ctx       context.Context
-	mu        sync.Mutex
-	problems  []string
-	requests  []string
 	downloads string
 }
 
 func newReader(t *testing.T) *reader {
 	t.Helper()
-	if _, err := os.Stat(chromiumPath); err != nil {
-		t.Fatalf("headless Chromium is needed at %s (Debian package chromium): %v", chromiumPath, err)
-	}
-	actx, cancelA := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(chromiumPath),
-		chromedp.Flag("headless", true),
-		chromedp.Flag("no-sandbox", true),
-		chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("no-first-run", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("hide-scrollbars", true),
-		chromedp.UserDataDir(t.TempDir()),
-	)
-	t.Cleanup(cancelA)
-	ctx, cancel := chromedp.NewContext(actx)
-	t.Cleanup(cancel)
-	deadline := time.AfterFunc(4*time.Minute, cancel)
-	t.Cleanup(func() { deadline.Stop() })
-	r := &reader{t: t, ctx: ctx, downloads: t.TempDir()}
-	if err := chromedp.Listen(ctx, func(ev any) {
-		switch ev := ev.(type) {
-		case *runtime.EventConsoleAPICalled:
-			if ev.Type == runtime.ConsoleAPICalledTypeError {
-				var parts []string
-				for _, a := range ev.Args {
-					parts = append(parts, string(a.Value)+a.Description)
-				}
-				r.note("console error: " + strings.Join(parts, " "))
-			}
-		case *runtime.EventExceptionThrown:
-			msg := ev.ExceptionDetails.Text
-			if ev.ExceptionDetails.Exception != nil {
-				msg += " " + ev.ExceptionDetails.Exception.Description
-			}
-			r.note("exception: " + msg)
-		case *log.EventEntryAdded:
-			if ev.Entry.Level == log.EntryLevelError {
-				r.note("log error: " + ev.Entry.Text + " " + ev.Entry.URL)
-			}
-		case *network.EventRequestWillBeSent:
-			r.mu.Lock()
-			r.requests = append(r.requests, ev.Request.URL)
-			r.mu.Unlock()
-		}
-	}); err != nil {
-		t.Fatalf("starting Chromium: %v", err)
-	}
-	if _, err := chromedp.Call(ctx, network.Enable, network.EnableParams{}); err != nil {
-		t.Fatalf("network.enable: %v", err)
-	}
-	// a headless page never has the window's focus: emulate it, so that
-	// :focus and :focus-visible styles apply as for a reader
-	if _, err := chromedp.Call(ctx, emulation.SetFocusEmulationEnabled, emulation.SetFocusEmulationEnabledParams{Enabled: true}); err != nil {
-		t.Fatalf("focus emulation: %v", err)
-	}
-	if _, err := chromedp.CallBrowser(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
-		Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: r.downloads,
-	}); err != nil {
-		t.Fatalf("setting download folder: %v", err)
-	}
-	return r
+	p := chromium.Open(t, 4*time.Minute, chromedp.Flag("hide-scrollbars", true))
+	return &reader{Page: p, t: t, ctx: p.Ctx, downloads: p.Downloads}
 }
-
-func (r *reader) note(s string) { r.mu.Lock(); r.problems = append(r.problems, s); r.mu.Unlock() }
 
 func (r *reader) open(root, rel string) {
 	r.t.Helper()
@@ -258,35 +187,10 @@ func (r *reader) screenshot(name string) {
 	r.t.Logf("screenshot: %s", p)
 }
 
-// finish fails on every console error and every request outside the site.
+// finish fails on every console error and every request outside the sites.
 func (r *reader) finish(roots ...string) {
 	r.t.Helper()
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	for _, p := range r.problems {
-		r.t.Errorf("browser: %s", p)
-	}
-	files := 0
-	for _, u := range r.requests {
-		inside := false
-		for _, root := range roots {
-			inside = inside || strings.HasPrefix(u, "file://"+filepath.ToSlash(root)+"/")
-		}
-		switch {
-		case inside:
-			files++
-		case strings.HasPrefix(u, "blob:file://"), strings.HasPrefix(u, "blob:null/"):
-			// the download button's in-memory file
-		case strings.HasPrefix(u, "data:image/svg+xml"):
-			// Chromium's own icon of a date field, drawn from memory
-		case strings.HasPrefix(u, "mailto:"):
-		default:
-			r.t.Errorf("request outside the site: %s", u)
-		}
-	}
-	if files < 20 {
-		r.t.Errorf("saw only %d file: requests; is the network listener working?", files)
-	}
+	r.Check(r.t, 20, roots, "mailto:")
 }
 
 func TestSmallBundleInBrowser(t *testing.T) {

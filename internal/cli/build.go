@@ -15,29 +15,25 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
-	"io"
+	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"sort"
-	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/dcc/carport/internal/audit"
 	"github.com/dcc/carport/internal/bench"
 	"github.com/dcc/carport/internal/bundle"
+	"github.com/dcc/carport/internal/contract"
 	"github.com/dcc/carport/internal/extract"
 	"github.com/dcc/carport/internal/publish"
 	"github.com/dcc/carport/internal/reportdef"
-	"github.com/dcc/carport/internal/site"
+	"github.com/dcc/carport/internal/runreport"
 	"github.com/dcc/carport/internal/stage"
 	"github.com/dcc/carport/internal/worker"
 )
@@ -57,9 +53,6 @@ type buildFlags struct {
 	reseal bool
 }
 
-// stagePrefixes are the stage folders of carport runs, swept when stale.
-var stagePrefixes = []string{"carport-stage-", "carport-sites-", "carport-plan-"}
-
 func (e *env) build(args []string) error {
 	var f buildFlags
 	fs := e.flags("build", "--extracts DIR --period YYYY-MM --keys DIR --out DIR [--party ID ...] [--signing-key FILE] [--workers N]")
@@ -74,16 +67,35 @@ func (e *env) build(args []string) error {
 	return e.runBuild(f)
 }
 
+// reseal re-issues published bundles to the parties' current recipients:
+// it rebuilds them from the retained extracts and publishes them only when
+// their content (manifest.json, which lists every file's sha256) is the
+// one published, so a key change never changes what a party reads.
+func (e *env) reseal(args []string) error {
+	var f buildFlags
+	f.reseal = true
+	fs := e.flags("reseal", "--period YYYY-MM --party ID ... --extracts DIR --keys DIR --out DIR [--signing-key FILE]")
+	f.register(fs)
+	fs.Var(&f.parties, "party", "the parties to re-issue (repeatable or comma-separated; required)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := required(fs, "extracts", "period", "out", "party"); err != nil {
+		return err
+	}
+	return e.runBuild(f)
+}
+
 func (f *buildFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.extracts, "extracts", "", "folder of the period's warehouse extracts")
 	fs.StringVar(&f.period, "period", "", "reporting period, YYYY-MM (Europe/London calendar month)")
 	fs.StringVar(&f.keys, "keys", "keys", "folder of <party>.txt files of public age recipients, and dcc-signing.pub")
 	fs.StringVar(&f.out, "out", "", "where sealed bundles go: OUT/PERIOD/<party>.zip.age")
 	fs.StringVar(&f.signingKey, "signing-key", "", "the DCC's minisign secret key file (default: the key in $CARPORT_SIGNING_KEY)")
-	fs.StringVar(&f.reportdefs, "reportdefs", "reportdefs", "folder of report definitions")
-	fs.StringVar(&f.templates, "templates", "templates", "folder of site templates")
-	fs.StringVar(&f.content, "content", "content", "folder of authored site pages")
-	fs.StringVar(&f.ech, "echarts", filepath.Join("node_modules", "echarts", "dist", "echarts.min.js"), "echarts.min.js from the pinned npm package")
+	fs.StringVar(&f.reportdefs, "reportdefs", "", "folder of report definitions (default: ./reportdefs, else the ones built into carport)")
+	fs.StringVar(&f.templates, "templates", "", "folder of site templates (default: ./templates, else the ones built into carport)")
+	fs.StringVar(&f.content, "content", "", "folder of authored site pages (default: ./content, else the ones built into carport)")
+	fs.StringVar(&f.ech, "echarts", "", "echarts.min.js to ship in the sites (default: the pinned copy built into carport)")
 	fs.BoolVar(&f.drafts, "include-drafts", false, "include draft reports (previews only)")
 	fs.BoolVar(&f.allowEmpty, "allow-empty", false, "build even when no service request or no alert falls in the period")
 	fs.IntVar(&f.workers, "workers", 0, "worker processes rendering, auditing and sealing parties' sites, one party each at a time (default: one per core)")
@@ -91,37 +103,56 @@ func (f *buildFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.stage, "stage", "", "where plaintext (engine files and rendered sites) is staged (default: the temp folder for engine files, /dev/shm for sites when the machine has it)")
 }
 
-// built is one party's bundle as sealed in this run.
-type built struct {
-	party  string
-	sealed bundle.Sealed
-	audit  audit.Stats
+func (f *buildFlags) command() string {
+	if f.reseal {
+		return "reseal"
+	}
+	return "build"
 }
 
-func (e *env) runBuild(f buildFlags) (err error) {
-	start := time.Now()
-	if os.Getenv(worker.EnvParent) != "" {
-		// a test binary that does not hand WorkerCommand to Run would
-		// otherwise start its tests again, and their builds, and so on
-		return fmt.Errorf("%s: this process is a build's worker: it cannot run a build", f.command())
+// buildInputs are what a build reads before it touches anything: checked
+// flags, definitions, site sources and the signing key.
+type buildInputs struct {
+	period  contract.Period
+	suite   *reportdef.Suite
+	sources siteSources
+	signer  *bundle.Signer
+}
+
+// inputs checks the flags and reads what a build needs besides the month;
+// it writes nothing.
+func (f *buildFlags) inputs() (in buildInputs, err error) {
+	cmd := f.command()
+	if in.period, err = contract.ParsePeriod(f.period); err != nil {
+		return in, usagef("give the period as YYYY-MM, e.g. --period 2026-10", "%s: %v", cmd, err)
 	}
-	period, err := extract.ParsePeriod(f.period)
-	if err != nil {
-		return usagef("give the period as YYYY-MM, e.g. --period 2026-10", "%s: %v", f.command(), err)
+	if in.suite, _, err = loadSuite(cmd, f.reportdefs); err != nil {
+		return in, err
 	}
-	suite, err := reportdef.Load(f.reportdefs)
-	if err != nil {
-		return err
-	}
-	if _, err := os.Stat(f.ech); err != nil {
-		return &badInput{fmt.Errorf("%s: %s: ECharts not found", f.command(), f.ech), "run 'npm ci' (or 'make deps') to install the pinned echarts package"}
+	if in.sources, err = openSiteSources(cmd, f.templates, f.content, f.ech); err != nil {
+		return in, err
 	}
 	// party ids become file names: they are checked before any file is
 	// touched (the engine reads parties.csv again, in a blink)
 	if _, _, err := extract.ReadParties(f.extracts); err != nil {
-		return err
+		return in, err
 	}
-	signer, err := loadSigner(f.keys, f.signingKey)
+	in.signer, err = loadSigner(f.keys, f.signingKey)
+	return in, err
+}
+
+// runBuild runs a build (or a reseal): inputs, then the month read once,
+// then every party sealed into a new version of the period, then the
+// switch.
+func (e *env) runBuild(f buildFlags) error {
+	start := time.Now()
+	cmd := f.command()
+	if os.Getenv(worker.EnvParent) != "" {
+		// a test binary that does not hand WorkerCommand to Run would
+		// otherwise start its tests again, and their builds, and so on
+		return fmt.Errorf("%s: this process is a build's worker: it cannot run a build", cmd)
+	}
+	in, err := f.inputs()
 	if err != nil {
 		return err
 	}
@@ -149,16 +180,17 @@ func (e *env) runBuild(f buildFlags) (err error) {
 	if err != nil {
 		return err
 	}
-	cur, err := out.Current(period.String())
+	cur, err := out.Current(in.period.String())
 	if err != nil {
-		return fmt.Errorf("%s: %w", f.command(), err)
+		return fmt.Errorf("%s: %w", cmd, err)
 	}
+	periodDir := filepath.Join(f.out, in.period.String())
 	if (len(f.parties) > 0 || f.reseal) && cur.Dir != "" && cur.Manifest == nil {
-		return &badInput{fmt.Errorf("%s: %s was published by an older carport and has no manifest.json", f.command(), filepath.Join(f.out, period.String())),
+		return &badInput{fmt.Errorf("%s: %s was published by an older carport and has no manifest.json", cmd, periodDir),
 			"run a full build of the period first (without --party)"}
 	}
 	if f.reseal && cur.Manifest == nil {
-		return &badInput{fmt.Errorf("reseal: %s is not published: nothing to reseal", filepath.Join(f.out, period.String())), "reseal re-issues a published bundle; use build for a new period"}
+		return &badInput{fmt.Errorf("reseal: %s is not published: nothing to reseal", periodDir), "reseal re-issues a published bundle; use build for a new period"}
 	}
 
 	engStage, err := stage.New(engineRoot, "carport-stage-")
@@ -173,12 +205,12 @@ func (e *env) runBuild(f buildFlags) (err error) {
 	defer sites.Remove()
 	stages.add(engStage, sites)
 
-	eng, err := bench.Run(bench.Config{Suite: suite, Select: reportdef.Select{Drafts: f.drafts},
-		Extracts: f.extracts, Period: period, StageDir: filepath.Join(engStage.Path, "engine"), Workers: f.scanWorkers, Progress: e.stderr})
+	eng, err := bench.Run(bench.Config{Suite: in.suite, Select: reportdef.Select{Drafts: f.drafts},
+		Extracts: f.extracts, Period: in.period, StageDir: filepath.Join(engStage.Path, "engine"), Workers: f.scanWorkers, Progress: e.progress})
 	if err != nil {
 		return interrupted(ctx, sig, err)
 	}
-	if err := checkNotEmpty(eng, period, f.allowEmpty, e.stderr); err != nil {
+	if err := e.checkNotEmpty(eng, in.period, f.allowEmpty); err != nil {
 		return err
 	}
 	parties, err := selectParties(eng.Parties, f.parties)
@@ -188,23 +220,25 @@ func (e *env) runBuild(f buildFlags) (err error) {
 	if f.reseal {
 		for _, p := range parties {
 			if cur.Entry(p.ID) == nil {
-				return &badInput{fmt.Errorf("reseal: party %s has no bundle in %s", p.ID, filepath.Join(f.out, period.String())), "reseal re-issues a published bundle; use build --party for a new party"}
+				return &badInput{fmt.Errorf("reseal: party %s has no bundle in %s", p.ID, periodDir), "reseal re-issues a published bundle; use build --party for a new party"}
 			}
 		}
 	}
-	// every key is checked before anything is rendered, so a missing key
-	// costs seconds, not a whole run
-	for _, p := range parties {
-		if err := publish.CheckParty(p.ID); err != nil {
-			return &badInput{fmt.Errorf("parties.csv: %w", err), "party ids name files: fix parties.csv"}
-		}
-		if _, err := bundle.ReadRecipients(filepath.Join(f.keys, p.ID+".txt")); err != nil {
-			return &badInput{fmt.Errorf("party %s: %w", p.ID, err), "every party needs keys/<party>.txt with its public age recipients; nothing was published"}
-		}
+	// every key is read, once, before anything is rendered, so a missing
+	// key costs seconds, not a whole run
+	keys, err := readRecipients(f.keys, parties)
+	if err != nil {
+		return err
+	}
+	// the audit skips the public script every site carries (read here
+	// once, and once per party by its render)
+	ech, err := fs.ReadFile(in.sources.echarts, in.sources.echartsFile)
+	if err != nil {
+		return fmt.Errorf("%s: reading %s: %w", cmd, in.sources.echartsFile, err)
 	}
 	t0 := time.Now()
-	ix, err := audit.Build(audit.Options{Extracts: f.extracts, Parties: eng.Parties, StageDir: engStage.Path, Workers: f.scanWorkers, Public: []string{f.ech},
-		MaxBadFraction: suite.Policy.MaxBadFraction})
+	ix, err := audit.Build(audit.Options{Extracts: f.extracts, Parties: eng.Parties, StageDir: engStage.Path, Workers: f.scanWorkers, Public: [][]byte{ech},
+		MaxBadFraction: in.suite.Policy.MaxBadFraction})
 	if err == nil {
 		defer ix.Close()
 		err = ix.Save() // for the workers
@@ -214,103 +248,56 @@ func (e *env) runBuild(f buildFlags) (err error) {
 	}
 	indexTime := time.Since(t0)
 
-	version, err := out.NewVersion(period.String())
+	version, err := out.NewVersion(in.period.String())
 	if err != nil {
 		return err
 	}
 	defer version.Discard() // nothing once switched
 
 	// Every party is rendered, audited and sealed by a pool of worker
-	// processes (see internal/worker) while this process computes the
-	// next parties' site inputs; it receives each bundle's ciphertext,
-	// signs it and adds it to the version.
+	// processes (internal/worker) while this process computes the next
+	// parties' jobs; it receives each bundle's ciphertext, signs it and
+	// records it in the version.
 	workers := f.workers
 	if workers <= 0 {
 		workers = runtime.NumCPU()
 	}
 	workers = max(1, min(workers, len(parties)))
-	pool, err := worker.Start(worker.Options{Workers: workers, Command: workerCommand, Version: Version, Signer: signer,
-		Config: worker.Config{Templates: f.templates, Content: f.content, EChartsJS: f.ech, FeedbackEmail: suite.Policy.FeedbackEmail,
-			SitesDir: sites.Path, AuditDir: ix.Dir()},
+	cfg, err := f.workerConfig(in, sites.Path, ix.Dir())
+	if err != nil {
+		return err
+	}
+	pool, err := worker.Start(worker.Options{Workers: workers, Command: workerCommand, Version: Version, Signer: in.signer, Config: cfg,
 		Keep: []*os.File{engStage.LockFile(), sites.LockFile()}})
 	if err != nil {
 		return interrupted(ctx, sig, err)
 	}
 	stages.addKill(pool.Kill)
 	defer pool.Kill() // nothing once closed
-	// the engine's memory of the scan is garbage now: give it back
-	// before the workers need theirs
+	// the scan's memory is garbage now: give it back before the workers
+	// need theirs
 	debug.FreeOSMemory()
-
-	t1 := time.Now()
-	var renderTime, auditTime, sealTime time.Duration
-	var totalBytes int64
-	var done []built
-	jobs, jobErr := e.partyJobs(ctx, f, eng, suite, period, parties, version, signer.Public().String(), workers)
-	err = pool.Run(ctx, jobs, func(d worker.Done) error {
-		b := built{party: d.Party, audit: d.Audit, sealed: bundle.Sealed{Manifest: d.Sealed.Manifest, ManifestSHA256: d.Sealed.ManifestSHA256,
-			ZipSize: d.Sealed.ZipSize, ZipSHA256: d.Sealed.ZipSHA256, Size: d.Size, SHA256: d.SHA256, Recipients: d.Sealed.Recipients}}
-		if f.reseal {
-			if was := cur.Entry(b.party); was.ManifestSHA256 != b.sealed.ManifestSHA256 {
-				return fmt.Errorf("reseal: party %s: the content would change (manifest.json sha256 %.12s…, published %.12s…): the extracts, report definitions, templates or carport version differ from the published build; nothing was published",
-					b.party, b.sealed.ManifestSHA256, was.ManifestSHA256)
-			}
-		}
-		if err := version.Add(publish.Entry{Party: b.party, Size: b.sealed.Size, SHA256: b.sealed.SHA256, ZipSize: b.sealed.ZipSize,
-			ZipSHA256: b.sealed.ZipSHA256, ManifestSHA256: b.sealed.ManifestSHA256, Recipients: b.sealed.Recipients}); err != nil {
-			return err
-		}
-		renderTime, auditTime, sealTime = renderTime+d.Render, auditTime+d.Check, sealTime+d.Seal
-		totalBytes += d.Site.Bytes
-		done = append(done, b)
-		fmt.Fprintf(e.stderr, "carport: [%d/%d] %-8s %3d reports, %4d pages, %6.1f MB, render %.2fs, audit %.2fs, seal %.2fs\n",
-			len(done), len(parties), b.party, len(b.sealed.Manifest.Reports), d.Site.Pages, float64(d.Site.Bytes)/1e6, d.Render.Seconds(), d.Check.Seconds(), d.Seal.Seconds())
-		return nil
-	})
-	if jerr := jobErr(); jerr != nil && (err == nil || !errors.Is(jerr, context.Canceled)) {
-		err = jerr // the reason the jobs stopped, not the stop itself
+	sh := partyShared{engine: eng, suite: in.suite, period: in.period, keys: f.keys, signingKey: in.signer.Public().String()}
+	sealed, err := e.sealParties(ctx, pool, sh, parties, keys, version, cur, f.reseal, workers)
+	if err == nil {
+		err = pool.Close()
 	}
 	if err != nil {
 		return interrupted(ctx, sig, err)
 	}
-	if err := pool.Close(); err != nil {
+	kept, err := e.keepOthers(version, cur, eng.Parties, parties, f.parties, in.period)
+	if err != nil {
 		return err
 	}
-	partiesTime := time.Since(t1)
-	// the summary and the run report list parties in one order, whatever
-	// order the workers finished them in
-	sort.Slice(done, func(i, j int) bool { return done[i].party < done[j].party })
-	// A --party build keeps the other parties' bundles, but only those of
-	// parties still in parties.csv.
-	var kept []string
-	if len(f.parties) > 0 && cur.Manifest != nil {
-		rebuilt := map[string]bool{}
-		for _, p := range parties {
-			rebuilt[p.ID] = true
-		}
-		for _, b := range cur.Manifest.Bundles {
-			if rebuilt[b.Party] || eng.Parties.Get(b.Party) == nil {
-				continue
-			}
-			if err := version.Carry(cur, b.Party); err != nil {
-				return err
-			}
-			kept = append(kept, b.Party)
-		}
-		for _, p := range eng.Parties.All() {
-			if !rebuilt[p.ID] && cur.Entry(p.ID) == nil {
-				fmt.Fprintf(e.stderr, "carport: note: %s has no bundle in %s: build it with --party %s\n", p.ID, period, p.ID)
-			}
-		}
-	}
-	report, err := runReport(eng, done, kept, indexTime, ix, workers, partiesTime, time.Since(start))
+	report, err := runreport.New(runreport.Run{Generator: Version, Engine: eng, Bundles: sealed.bundles, Kept: kept,
+		Index: indexTime, IndexSize: ix.Bytes(), Workers: workers, Parties: sealed.wall, Total: time.Since(start)}).JSON()
 	if err != nil {
 		return err
 	}
 	if err := version.WriteFile(publish.RunReportName, report); err != nil {
 		return err
 	}
-	removed, err = version.Switch(Version, signer.Public().ID(), func() error {
+	removed, err = version.Switch(Version, in.signer.Public().ID(), func() error {
 		if ctx.Err() != nil {
 			return interrupted(ctx, sig, nil)
 		}
@@ -320,246 +307,118 @@ func (e *env) runBuild(f buildFlags) (err error) {
 		return err
 	}
 	e.removedNote(removed, "replaced")
-	e.summary(eng, parties, renderTime, auditTime, indexTime, sealTime, totalBytes, partiesTime, workers, time.Since(start), filepath.Join(f.out, period.String()))
+	e.summary(eng, len(parties), sealed.times, indexTime, sealed.bytes, sealed.wall, workers, time.Since(start))
+	fmt.Fprintln(e.stdout, periodDir)
 	return nil
 }
 
-func (f *buildFlags) command() string {
-	if f.reseal {
-		return "reseal"
-	}
-	return "build"
+// sealedParties is what sealParties made.
+type sealedParties struct {
+	bundles []runreport.Bundle // by party id, whatever order they finished in
+	times   partyTimes         // summed over the parties
+	bytes   int64              // of the rendered sites
+	wall    time.Duration      // of all the parties, on the workers
 }
 
-// partyJobs computes each party's job (its site input from the engine,
-// its manifest, the device ids of alerts sent to it) on as many
-// goroutines as there are workers, while the workers build the ones
-// before. The channel closes after the last job or at the first error,
-// which err reports (nil when all were sent; the context's error when the
-// run stopped first).
-func (e *env) partyJobs(ctx context.Context, f buildFlags, eng *bench.Engine, suite *reportdef.Suite, period extract.Period,
-	parties []*extract.Party, version *publish.Version, signingPub string, n int) (jobs <-chan worker.Job, err func() error) {
-	// unbuffered: at most n inputs wait, computed, beside the n the workers build
-	ch := make(chan worker.Job)
-	var (
-		next  atomic.Int64
-		mu    sync.Mutex
-		first error
-		wg    sync.WaitGroup
-	)
-	for range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= len(parties) || ctx.Err() != nil {
-					return
-				}
-				job, err := partyJob(f, eng, suite, period, parties[i], version, signingPub)
-				if err == nil {
-					select {
-					case ch <- job:
-						continue
-					case <-ctx.Done():
-						err = ctx.Err()
-					}
-				}
-				mu.Lock()
-				if first == nil {
-					first = err
-				}
-				mu.Unlock()
-				next.Store(int64(len(parties))) // the others stop too
-				return
-			}
-		}()
+// sealParties has the pool render, audit and seal every party into
+// version, and records each bundle there as it arrives, with its progress
+// line. A reseal refuses a party whose content would change.
+func (e *env) sealParties(ctx context.Context, pool *worker.Pool, sh partyShared, parties []*extract.Party, keys map[string]*bundle.Recipients,
+	version *publish.Version, cur *publish.Published, reseal bool, workers int) (sealedParties, error) {
+	var out sealedParties
+	start := time.Now()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	// progress lines come in the parties' order, whatever order the
+	// workers finish them in: a line waits for the parties before it
+	at := map[string]int{}
+	for i, p := range parties {
+		at[p.ID] = i
 	}
-	go func() {
-		wg.Wait()
-		close(ch)
-	}()
-	return ch, func() error {
-		mu.Lock()
-		defer mu.Unlock()
-		return first
-	}
-}
-
-// partyJob is one party's work for a worker: everything the worker needs
-// to render, audit and seal it, computed here from the engine's results.
-func partyJob(f buildFlags, eng *bench.Engine, suite *reportdef.Suite, period extract.Period, p *extract.Party, version *publish.Version, signingPub string) (worker.Job, error) {
-	out, err := version.BundlePath(p.ID)
-	if err != nil {
-		return worker.Job{}, err
-	}
-	rep, err := eng.Party(p.ID)
-	if err != nil {
-		return worker.Job{}, fmt.Errorf("party %s: %w", p.ID, err)
-	}
-	alertDevices, err := eng.AlertDevices(p.ID)
-	if err != nil {
-		return worker.Job{}, fmt.Errorf("party %s: %w", p.ID, err)
-	}
-	t := worker.Task{Party: p.ID, Input: siteInput(eng, suite, rep, period), AlertDevices: alertDevices,
-		Recipients: filepath.Join(f.keys, p.ID+".txt"),
-		Manifest:   bundle.Manifest{Period: period.String(), Party: p.ID, GeneratorVersion: Version}}
-	t.Input.SigningKey = signingPub
-	for _, rr := range rep.Roles {
-		for _, r := range rr.Reports {
-			t.Manifest.Reports = append(t.Manifest.Reports, bundle.ReportRef{Role: string(rr.Role), ID: r.Instance.ID, Version: r.Instance.Def.Version.String()})
+	lines := make([]string, len(parties))
+	printed := 0
+	jobs, jobErr := partyJobs(ctx, sh, parties, version, workers)
+	err := pool.Run(ctx, jobs, func(d worker.Done) error {
+		s := d.Sealed
+		if was := cur.Entry(d.Party); reseal && was.ManifestSHA256 != s.ManifestSHA256 {
+			return fmt.Errorf("reseal: party %s: the content would change (manifest.json sha256 %.12s…, published %.12s…): the extracts, report definitions, templates or carport version differ from the published build; nothing was published",
+				d.Party, s.ManifestSHA256, was.ManifestSHA256)
 		}
-	}
-	return worker.Job{Task: t, Out: out}, nil
-}
-
-// WorkerCommand is the hidden command that runs carport as a build's
-// worker process (see internal/worker). A test binary that runs builds
-// must hand it to Run: its workers are the test binary started again.
-const WorkerCommand = "__worker"
-
-// workerCommand is a new worker process: this very binary (under the name
-// it was started by, which test harnesses dispatch on) in worker mode.
-func workerCommand() *exec.Cmd {
-	exe, err := os.Executable()
-	if err != nil {
-		exe = os.Args[0]
-	}
-	cmd := exec.Command(exe, WorkerCommand)
-	cmd.Args[0] = os.Args[0]
-	return cmd
-}
-
-// worker is the hidden command: a build's worker process.
-func (e *env) worker(args []string) error {
-	if len(args) > 0 {
-		return usagef("carport build starts its workers itself", "%s takes no arguments", WorkerCommand)
-	}
-	out, err := worker.Enter()
-	if err != nil {
-		return usagef("carport build starts its workers itself", "%s: %v", WorkerCommand, err)
-	}
-	if err := worker.Serve(context.Background(), os.Stdin, out, Version); err != nil {
-		return fmt.Errorf("worker process: %w", err)
-	}
-	return nil
-}
-
-// plaintext is the run's stage folders, wiped from the signal handler
-// once the processes writing into them (the workers) are killed.
-type plaintext struct {
-	mu    sync.Mutex
-	dirs  []*stage.Dir
-	kills []func()
-}
-
-func (p *plaintext) add(ds ...*stage.Dir) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.dirs = append(p.dirs, ds...)
-}
-
-// addKill adds a function that stops writers into the stages and returns
-// once they are gone.
-func (p *plaintext) addKill(kill func()) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.kills = append(p.kills, kill)
-}
-
-func (p *plaintext) wipe() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for _, kill := range p.kills {
-		kill()
-	}
-	for _, d := range p.dirs {
-		d.Wipe()
-	}
-}
-
-// interrupted turns the error of a step that an interrupt cut short into
-// the interrupt's own message; other errors pass unchanged.
-func interrupted(ctx context.Context, sig func() string, err error) error {
-	if ctx.Err() == nil {
-		return err
-	}
-	return &interruptError{sig()}
-}
-
-type interruptError struct{ signal string }
-
-func (e *interruptError) Error() string {
-	return "interrupted by " + e.signal + ": nothing was published and the plaintext staging was removed"
-}
-
-func (e *env) sweepStages(roots ...string) {
-	seen := map[string]bool{}
-	for _, r := range roots {
-		if seen[r] {
-			continue
+		if got, want := s.Recipients, keys[d.Party].Len(); got != want {
+			return fmt.Errorf("party %s: sealed to %d recipients, keys/%s.txt has %d", d.Party, got, d.Party, want)
 		}
-		seen[r] = true
-		removed, err := stage.Sweep(r, stagePrefixes...)
-		e.removedNote(removed, "plaintext staging of a run that is no longer alive")
+		if err := version.Add(publish.Entry{Party: d.Party, Size: d.Size, SHA256: d.SHA256, ZipSize: s.ZipSize,
+			ZipSHA256: s.ZipSHA256, ManifestSHA256: s.ManifestSHA256, Recipients: s.Recipients}); err != nil {
+			return err
+		}
+		out.times.add(partyTimes{d.Render, d.Check, d.Seal})
+		out.bytes += d.Site.Bytes
+		out.bundles = append(out.bundles, runreport.Bundle{Party: d.Party, ZipSHA256: s.ZipSHA256, Audit: d.Audit})
+		i := at[d.Party]
+		lines[i] = fmt.Sprintf("[%d/%d] %-8s %3d reports, %4d pages, %6.1f MB, render %.2fs, audit %.2fs, seal %.2fs",
+			i+1, len(parties), d.Party, len(s.Manifest.Reports), d.Site.Pages, float64(d.Site.Bytes)/1e6,
+			d.Render.Seconds(), d.Check.Seconds(), d.Seal.Seconds())
+		for printed < len(lines) && lines[printed] != "" {
+			e.say("%s", lines[printed])
+			printed++
+		}
+		return nil
+	})
+	cancel()
+	if jerr := jobErr(); jerr != nil && !errors.Is(jerr, context.Canceled) {
+		err = jerr // why the jobs stopped, not the stop itself
+	}
+	if err != nil {
+		return out, err
+	}
+	out.wall = time.Since(start)
+	sort.Slice(out.bundles, func(i, j int) bool { return out.bundles[i].Party < out.bundles[j].Party })
+	return out, nil
+}
+
+// readRecipients reads every party's recipients file, keys/<party>.txt.
+func readRecipients(dir string, parties []*extract.Party) (map[string]*bundle.Recipients, error) {
+	out := map[string]*bundle.Recipients{}
+	for _, p := range parties {
+		if err := contract.CheckPartyID(p.ID); err != nil {
+			return nil, &badInput{fmt.Errorf("parties.csv: %w", err), "party ids name files: fix parties.csv"}
+		}
+		r, err := bundle.ReadRecipients(filepath.Join(dir, p.ID+".txt"))
 		if err != nil {
-			fmt.Fprintf(e.stderr, "carport: warning: %v\n", err)
+			return nil, &badInput{fmt.Errorf("party %s: %w", p.ID, err), "every party needs keys/<party>.txt with its public age recipients; nothing was published"}
 		}
+		out[p.ID] = r
 	}
+	return out, nil
 }
 
-func (e *env) removedNote(paths []string, why string) {
-	e.removed += len(paths)
-	for _, p := range paths {
-		fmt.Fprintf(e.stderr, "carport: removed %s (%s)\n", p, why)
+// keepOthers carries into version the published bundles of the parties
+// a --party build did not rebuild, when they are still in parties.csv,
+// and returns them.
+func (e *env) keepOthers(version *publish.Version, cur *publish.Published, all *extract.Parties, built []*extract.Party, only []string, period contract.Period) ([]string, error) {
+	if len(only) == 0 || cur.Manifest == nil {
+		return nil, nil
 	}
-}
-
-// plaintextRoot is where rendered sites are staged: the folder given, or
-// a memory-backed folder when the machine has one (/dev/shm on Linux), so
-// plaintext never reaches a disk and a site's thousands of small files
-// cost no disk I/O (4x faster rendering on the demo month), or else the
-// system temp folder.
-func plaintextRoot(given string) string {
-	if given != "" {
-		return given
+	rebuilt := map[string]bool{}
+	for _, p := range built {
+		rebuilt[p.ID] = true
 	}
-	if dir, err := os.MkdirTemp("/dev/shm", "carport-probe-"); err == nil {
-		os.Remove(dir)
-		return "/dev/shm"
-	}
-	return os.TempDir()
-}
-
-// checkNotEmpty refuses a period in which no service request or no alert
-// falls (a wrong --period, the extract of another month, header-only
-// files): it is not a month, unless allowEmpty says it is.
-func checkNotEmpty(eng *bench.Engine, period extract.Period, allowEmpty bool, stderr io.Writer) error {
-	for _, q := range eng.Quality {
-		var what string
-		switch strings.TrimSuffix(q.File, ".gz") {
-		case "service_requests.csv":
-			what = "service request"
-		case "alerts.csv":
-			what = "alert"
-		default:
+	var kept []string
+	for _, b := range cur.Manifest.Bundles {
+		if rebuilt[b.Party] || all.Get(b.Party) == nil {
 			continue
 		}
-		if q.Rows-q.Bad-q.OutsidePeriod > 0 {
-			continue
+		if err := version.Carry(cur, b.Party); err != nil {
+			return nil, err
 		}
-		why := fmt.Sprintf("%s has no data rows", q.File)
-		if q.Rows > 0 {
-			why = fmt.Sprintf("%s has %d rows, %d outside the period and %d bad", q.File, q.Rows, q.OutsidePeriod, q.Bad)
-		}
-		if allowEmpty {
-			fmt.Fprintf(stderr, "carport: build: note: no %s falls in the period %s (%s); building anyway (--allow-empty)\n", what, period, why)
-			continue
-		}
-		return &badInput{fmt.Errorf("build: no %s falls in the period %s (%s)", what, period, why),
-			"check --period and that the extracts are those of that month; --allow-empty builds an empty month anyway"}
+		kept = append(kept, b.Party)
 	}
-	return nil
+	for _, p := range all.All() {
+		if !rebuilt[p.ID] && cur.Entry(p.ID) == nil {
+			e.say("note: %s has no bundle in %s: build it with --party %s", p.ID, period, p.ID)
+		}
+	}
+	return kept, nil
 }
 
 func selectParties(all *extract.Parties, ids []string) ([]*extract.Party, error) {
@@ -576,153 +435,4 @@ func selectParties(all *extract.Parties, ids []string) ([]*extract.Party, error)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out, nil
-}
-
-// gapKind is "SRV" or "Alert", as gap reports are titled.
-func gapKind(g bench.Gap) string {
-	if g.Dataset == reportdef.Alerts {
-		return "Alert"
-	}
-	return "SRV"
-}
-
-func (e *env) summary(eng *bench.Engine, parties []*extract.Party, render, auditT, index, seal time.Duration, bytes int64,
-	partiesTime time.Duration, workers int, total time.Duration, dir string) {
-	var rows, bad, outside int64
-	for _, q := range eng.Quality {
-		rows += q.Rows
-		bad += q.Bad
-		outside += q.OutsidePeriod
-	}
-	fmt.Fprintf(e.stderr, "carport: summary: %d parties, %d rows read, %d bad, %d outside the period\n", len(parties), rows, bad, outside)
-	// bad rows under the threshold do not stop a run, but are never silent
-	for _, q := range eng.Quality {
-		if q.Bad == 0 {
-			continue
-		}
-		reasons := make([]string, 0, len(q.ByReason))
-		for r := range q.ByReason {
-			reasons = append(reasons, r)
-		}
-		sort.Strings(reasons)
-		for _, r := range reasons {
-			fmt.Fprintf(e.stderr, "carport:   %s: %d bad rows: %s\n", q.File, q.ByReason[r], r)
-		}
-		for _, x := range q.Examples {
-			fmt.Fprintf(e.stderr, "carport:     e.g. %s\n", x)
-		}
-	}
-	// codes the catalogue lacks are reported all the same: say which, so
-	// that the catalogue can be completed
-	for _, g := range eng.Gaps {
-		fmt.Fprintf(e.stderr, "carport:   not in the catalogue: %s %s (%d rows in the period): reported as %q\n",
-			gapKind(g), g.Code, g.Rows, gapKind(g)+" "+g.Code+" (not in the catalogue)")
-	}
-	for _, s := range eng.Stages {
-		fmt.Fprintf(e.stderr, "carport:   %-22s %7.2fs  %10.0f rows/s\n", s.Name, s.Elapsed.Seconds(), float64(s.Rows)/s.Elapsed.Seconds())
-	}
-	// render, audit and seal are the parties' times added up; the
-	// parties line is the wall time of all three on the workers
-	fmt.Fprintf(e.stderr, "carport:   %-22s %7.2fs  (%.1f MB of sites)\n", "render sites", render.Seconds(), float64(bytes)/1e6)
-	fmt.Fprintf(e.stderr, "carport:   %-22s %7.2fs  (index %.2fs)\n", "leak audit", (auditT + index).Seconds(), index.Seconds())
-	fmt.Fprintf(e.stderr, "carport:   %-22s %7.2fs\n", "seal and sign", seal.Seconds())
-	fmt.Fprintf(e.stderr, "carport:   %-22s %7.2fs  (%d workers, %.2f parties/s)\n", "parties", partiesTime.Seconds(), workers,
-		float64(len(parties))/partiesTime.Seconds())
-	fmt.Fprintf(e.stderr, "carport:   %-22s %7.2fs\n", "total", total.Seconds())
-	fmt.Fprintf(e.stdout, "%s\n", dir)
-}
-
-// runReport is the DCC-only run report: data quality per extract, stage
-// timings, and per party its bundle and the leak audit's cost. It names
-// every party, so it never goes in a bundle; it is published inside the
-// period (run.json) and so switches with it.
-func runReport(eng *bench.Engine, done []built, kept []string, index time.Duration, ix *audit.Index, workers int, parties, total time.Duration) ([]byte, error) {
-	type stage struct {
-		Name    string  `json:"name"`
-		Rows    int64   `json:"rows"`
-		Seconds float64 `json:"seconds"`
-	}
-	type quality struct {
-		File          string           `json:"file"`
-		Bytes         int64            `json:"bytes"`
-		Rows          int64            `json:"rows"`
-		Bad           int64            `json:"bad"`
-		OutsidePeriod int64            `json:"outside_period"`
-		ByReason      map[string]int64 `json:"bad_by_reason"`
-		Examples      []string         `json:"examples"`
-	}
-	type gap struct {
-		Dataset string `json:"dataset"`
-		Code    string `json:"code"`
-		Rows    int64  `json:"rows_in_period"`
-	}
-	type party struct {
-		Party        string  `json:"party"`
-		ZipSHA256    string  `json:"zip_sha256"`
-		AuditFiles   int     `json:"audit_files"`
-		AuditBytes   int64   `json:"audit_bytes"`
-		AuditEstate  int     `json:"audit_estate_devices"`
-		AuditSeconds float64 `json:"audit_seconds"`
-	}
-	rep := struct {
-		Generator    string    `json:"generator_version"`
-		Parties      []string  `json:"parties"`
-		Kept         []string  `json:"kept_parties,omitempty"`
-		Quality      []quality `json:"quality"`
-		Uncatalogued []gap     `json:"uncatalogued"`
-		Stages       []stage   `json:"stages"`
-		Audit        []party   `json:"bundles"`
-		IndexSec     float64   `json:"audit_index_seconds"`
-		IndexBytes   int64     `json:"audit_index_bytes"`
-		Workers      int       `json:"workers"`
-		PartiesSec   float64   `json:"parties_seconds"` // render, audit and seal of every party, wall time
-		Seconds      float64   `json:"total_seconds"`
-	}{Generator: Version, Kept: kept, IndexSec: index.Seconds(), IndexBytes: ix.Bytes(), Workers: workers, PartiesSec: parties.Seconds(),
-		Seconds: total.Seconds(), Uncatalogued: []gap{}}
-	for _, g := range eng.Gaps {
-		rep.Uncatalogued = append(rep.Uncatalogued, gap{string(g.Dataset), g.Code, g.Rows})
-	}
-	for _, q := range eng.Quality {
-		rep.Quality = append(rep.Quality, quality{q.File, q.Bytes, q.Rows, q.Bad, q.OutsidePeriod, q.ByReason, q.Examples})
-	}
-	for _, b := range done {
-		rep.Parties = append(rep.Parties, b.party)
-		rep.Audit = append(rep.Audit, party{b.party, b.sealed.ZipSHA256, b.audit.Files, b.audit.Bytes, b.audit.Estate, b.audit.Elapsed.Seconds()})
-	}
-	for _, s := range eng.Stages {
-		rep.Stages = append(rep.Stages, stage{s.Name, s.Rows, s.Elapsed.Seconds()})
-	}
-	b, err := json.MarshalIndent(rep, "", "  ")
-	if err != nil {
-		return nil, err
-	}
-	return append(b, '\n'), nil
-}
-
-// siteInput turns a party's computed reports into what the site shows.
-func siteInput(eng *bench.Engine, suite *reportdef.Suite, rep *bench.PartyReport, period extract.Period) site.Input {
-	in := site.Input{Period: period.String(), PartyID: rep.Party.ID, PartyName: rep.Party.Name,
-		ContactEmail: rep.Party.Email, GeneratorVersion: Version, MinPeers: suite.Policy.MinPeers}
-	incs, dates := eng.Incidents()
-	for i, x := range incs {
-		si := site.Incident{ID: x.ID, Category: x.Category, Title: x.Title, Dates: dates[i], Regions: "all",
-			Start: time.UnixMilli(x.StartMS).In(extract.London).Format(time.RFC3339)}
-		if x.EndMS >= 0 {
-			si.End = time.UnixMilli(x.EndMS).In(extract.London).Format(time.RFC3339)
-		}
-		if len(x.Regions) > 0 {
-			si.Regions = strings.Join(x.Regions, ";")
-		}
-		in.Incidents = append(in.Incidents, si)
-	}
-	siteWords(&in, suite, period)
-	for _, rr := range rep.Roles {
-		ri := site.RoleInput{Role: string(rr.Role), RoleName: extract.RoleNames[rr.Role]}
-		for _, r := range siteOrder(rr.Reports) {
-			ri.Reports = append(ri.Reports, siteReport(r, in.Thresholds, suite.Catalogue))
-		}
-		in.Roles = append(in.Roles, ri)
-	}
-	in.Glossary = glossary(suite, rep)
-	return in
 }

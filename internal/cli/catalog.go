@@ -3,38 +3,49 @@ package cli
 import (
 	"encoding/json"
 	"fmt"
+	"io/fs"
+	"path"
 	"path/filepath"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/gocarina/gocsv"
 
+	"github.com/dcc/carport"
 	"github.com/dcc/carport/internal/bench"
-	"github.com/dcc/carport/internal/extract"
+	"github.com/dcc/carport/internal/contract"
 	"github.com/dcc/carport/internal/reportdef"
 )
 
+// lint checks the definitions, catalogues and policy (and the documents
+// of the content) and says what else it knows: codes the extracts carry
+// that the catalogue lacks, and changes since a base revision.
 func (e *env) lint(args []string) error {
-	fs := e.flags("lint", "[--reportdefs DIR] [--base REF] [--extracts DIR [--period YYYY-MM]]")
-	dir := fs.String("reportdefs", "reportdefs", "folder of report definitions")
+	fs := e.flags("lint", "[--reportdefs DIR] [--content DIR] [--base REF] [--extracts DIR [--period YYYY-MM]]")
+	dir := fs.String("reportdefs", "", "folder of report definitions (default: ./reportdefs, else the ones built into carport)")
+	content := fs.String("content", "", "folder of authored site pages, whose documents/ is checked (default: ./content, else the ones built into carport)")
 	base := fs.String("base", "", "git revision to compare with: a definition changed since then needs a version bump and a changelog entry")
 	extracts := fs.String("extracts", "", "also list the SRVs and alert codes these extracts carry that the catalogue lacks")
 	periodFlag := fs.String("period", "", "with --extracts: count only the rows of this period (YYYY-MM); default: every row")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	var period *extract.Period
+	var period *contract.Period
 	if *periodFlag != "" {
 		if *extracts == "" {
 			return usagef("give the extracts too: --extracts DIR --period YYYY-MM", "lint: --period needs --extracts")
 		}
-		p, err := extract.ParsePeriod(*periodFlag)
+		p, err := contract.ParsePeriod(*periodFlag)
 		if err != nil {
 			return usagef("give the period as YYYY-MM, e.g. --period 2026-10", "lint: %v", err)
 		}
 		period = &p
 	}
-	s, err := reportdef.Load(*dir)
+	s, src, err := loadSuite("lint", *dir)
+	if err != nil {
+		return err
+	}
+	docs, err := lintDocuments(*content)
 	if err != nil {
 		return err
 	}
@@ -49,18 +60,18 @@ func (e *env) lint(args []string) error {
 			where = "rows in " + period.String()
 		}
 		for _, g := range gaps {
-			file, kind, cat := "service_requests.csv", "SRV", "srvs.toml"
-			if g.Dataset == reportdef.Alerts {
-				file, kind, cat = "alerts.csv", "alert code", "alerts.toml"
+			file, kind, cat := contract.ServiceRequestsFile.Name, "SRV", "srvs.toml"
+			if g.Dataset == contract.Alerts {
+				file, kind, cat = contract.AlertsFile.Name, "alert code", "alerts.toml"
 			}
-			fmt.Fprintf(e.stderr, "carport: lint: note: %s %s is not in the catalogue (%d %s of %s): builds report it under its code; add it to %s\n",
-				kind, g.Code, g.Rows, where, file, filepath.Join(*dir, "catalogue", cat))
+			e.say("note: %s %s is not in the catalogue (%d %s of %s): builds report it under its code; add it to %s",
+				kind, g.Code, g.Rows, where, file, filepath.Join(src.Name, "catalogue", cat))
 		}
 		gapNote = fmt.Sprintf(", %d codes of the extracts not in the catalogue", len(gaps))
 	}
 	against := ""
 	if *base != "" {
-		old, err := suiteAt("lint", *dir, *base)
+		old, err := suiteAt("lint", src, *base)
 		if err != nil {
 			return err
 		}
@@ -69,7 +80,7 @@ func (e *env) lint(args []string) error {
 		for _, d := range diffs {
 			switch {
 			case d.Kind == reportdef.Removed:
-				fmt.Fprintf(e.stderr, "carport: lint: note: report %q (%s) was removed since %s; status = \"archived\" would keep it in the catalogue\n",
+				e.say("note: report %q (%s) was removed since %s; status = \"archived\" would keep it in the catalogue",
 					d.ID, filepath.ToSlash(d.Base.File), *base)
 			case d.Content:
 				changed++
@@ -81,14 +92,36 @@ func (e *env) lint(args []string) error {
 		against = fmt.Sprintf(", %d changed since %s", changed, *base)
 	}
 	n := len(s.Instances(reportdef.Select{Drafts: true, Archived: true}))
-	fmt.Fprintf(e.stderr, "carport: lint: %d definitions, %d report instances, %d SRVs, %d alert codes%s%s: ok\n",
-		len(s.Defs), n, len(s.Catalogue.SRVs), len(s.Catalogue.Alerts), against, gapNote)
+	builtIn := ""
+	if src.BuiltIn {
+		builtIn = " (the definitions built into carport)"
+	}
+	e.say("lint: %d definitions, %d report instances, %d SRVs, %d alert codes, %d documents%s%s%s: ok",
+		len(s.Defs), n, len(s.Catalogue.SRVs), len(s.Catalogue.Alerts), docs, builtIn, against, gapNote)
 	return nil
+}
+
+// lintDocuments checks the documents of --content dir (documents.toml and
+// the files it describes) and returns how many there are.
+func lintDocuments(dir string) (int, error) {
+	src, err := carport.Open(carport.Content, dir)
+	if err != nil {
+		return 0, usagef("give --content a folder of authored pages", "lint: --content: %v", err)
+	}
+	if _, err := fs.Stat(src.FS, "documents"); err != nil {
+		return 0, nil
+	}
+	sub, err := fs.Sub(src.FS, "documents")
+	if err != nil {
+		return 0, err
+	}
+	docs, err := reportdef.LoadDocuments(sub, path.Join(src.Name, "documents"))
+	return len(docs), err
 }
 
 func (e *env) list(args []string) error {
 	fs := e.flags("list", "[--search TEXT] [--role R] [--status S] [--category C] [--format table|csv|json]")
-	dir := fs.String("reportdefs", "reportdefs", "folder of report definitions")
+	dir := fs.String("reportdefs", "", "folder of report definitions (default: ./reportdefs, else the ones built into carport)")
 	search := fs.String("search", "", "only instances whose id or title contains TEXT (any case)")
 	role := fs.String("role", "", "only instances a role receives (IS, ES, GS, ED, GT, RSA, OU)")
 	status := fs.String("status", "", "only this status (draft, published, archived); default: all")
@@ -97,9 +130,9 @@ func (e *env) list(args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	var want extract.Role
+	var want contract.Role
 	if *role != "" {
-		r, err := extract.ParseRole(*role)
+		r, err := contract.ParseRole(*role)
 		if err != nil {
 			return usagef("", "list: --role: %v", err)
 		}
@@ -111,7 +144,7 @@ func (e *env) list(args []string) error {
 	if *format != "table" && *format != "csv" && *format != "json" {
 		return usagef("", "list: --format %q: want table, csv or json", *format)
 	}
-	s, err := reportdef.Load(*dir)
+	s, _, err := loadSuite("list", *dir)
 	if err != nil {
 		return err
 	}

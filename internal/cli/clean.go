@@ -40,7 +40,7 @@ func (e *env) clean(args []string) error {
 		}
 	}
 	if e.removed == 0 {
-		fmt.Fprintln(e.stderr, "carport: clean: nothing to remove")
+		e.say("clean: nothing to remove")
 	}
 	return nil
 }

@@ -1,7 +1,20 @@
 // Package cli is the carport command line: it parses arguments, runs one
-// subcommand and maps what went wrong to an exit code and one error voice
-// on stderr ("carport: error: …", "carport: hint: …").
+// subcommand and maps what went wrong to an exit code and one voice on
+// stderr.
 package cli
+
+// The voice: every line carport writes on stderr starts "carport: ", and
+// the CLI alone writes that prefix (packages write plain lines to the
+// writer they are given, see env.progress):
+//
+//	carport: error: WHAT            what failed, where (file:line, party)
+//	carport: hint: FIX              the fix, when it is obvious
+//	carport: note: WHAT             worth knowing, not a failure
+//	carport: warning: WHAT          may need action
+//	carport: TEXT                   progress of the running command
+//
+// Errors are wrapped once, at the boundary that knows their subject (a
+// party, a file, a flag); inner layers return plain causes.
 
 import (
 	"errors"
@@ -24,93 +37,44 @@ const (
 	ExitBadData = 2 // bad usage, invalid definitions or invalid extracts
 )
 
-const usage = `carport: report-as-code sites for the DCC's Customer Analytics Reporting
-
-usage:
-  carport synth --out DIR --period YYYY-MM [--scale tiny|small|medium|large] [--seed N]
-  carport build --extracts DIR --period YYYY-MM --keys DIR --out DIR [--party ID ...] [--signing-key FILE] [--workers N]
-  carport reseal --period YYYY-MM --party ID ... --extracts DIR --keys DIR --out DIR [--signing-key FILE]
-  carport open BUNDLE -i IDENTITY [--to DIR] [--pub FILE]
-  carport keys check --extracts DIR --keys DIR
-  carport keygen-signing --pub FILE --secret FILE
-  carport clean [--out DIR] [--stage DIR]
-  carport lint [--reportdefs DIR] [--base REF]
-  carport list [--search TEXT] [--role R] [--status S] [--category C] [--format table|csv|json]
-  carport plan --base REF [--reportdefs DIR] [--extracts DIR [--period YYYY-MM --party ID]]
-  carport serve --root OUT --db FILE [--addr 127.0.0.1:8080] [--tls-cert F --tls-key F] [--public-url URL] [--pub FILE]
-  carport users list|show|add|approve|link|disable|enable|set-party|make-admin|delete|token ... --db FILE
-  carport release --db FILE --root OUT --period YYYY-MM [--party ID ...]
-  carport revoke --db FILE --period YYYY-MM [--party ID ...]
-  carport usage --db FILE [--from YYYY-MM] [--to YYYY-MM] [--undownloaded] [--format table|csv|json]
-  carport version [--opener]
-
-Run 'carport COMMAND -h' for the flags of a command.
-
-exit codes:
-  0  success
-  1  the run failed (I/O, rendering, leak audit, sealing, a refused bundle,
-     another build holding OUT, an interrupt)
-  2  bad usage, invalid report definitions or invalid extracts
-`
-
-// Run runs carport with args (without the program name) and returns the
-// exit code.
-func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
-		return ExitBadData
-	}
-	env := &env{stdin: stdin, stdout: stdout, stderr: stderr}
-	var err error
-	switch args[0] {
-	case "synth":
-		err = env.synth(args[1:])
-	case "build":
-		err = env.build(args[1:])
-	case "open":
-		err = env.open(args[1:])
-	case "reseal":
-		err = env.reseal(args[1:])
-	case "keys":
-		err = env.keys(args[1:])
-	case "keygen-signing":
-		err = env.keygenSigning(args[1:])
-	case "clean":
-		err = env.clean(args[1:])
-	case "lint":
-		err = env.lint(args[1:])
-	case "list":
-		err = env.list(args[1:])
-	case "plan":
-		err = env.plan(args[1:])
-	case "serve":
-		err = env.serve(args[1:])
-	case "users":
-		err = env.users(args[1:])
-	case "release":
-		err = env.release(args[1:])
-	case "revoke":
-		err = env.revoke(args[1:])
-	case "usage":
-		err = env.usage(args[1:])
-	case "version", "--version":
-		err = env.version(args[1:])
-	case WorkerCommand: // hidden: a build's worker process
-		err = env.worker(args[1:])
-	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usage)
-	default:
-		fmt.Fprintf(stderr, "carport: error: unknown command %q\n", args[0])
-		fmt.Fprintf(stderr, "carport: hint: run 'carport help' for the list of commands\n")
-		return ExitBadData
-	}
-	return env.report(err)
-}
-
 type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
-	removed        int // stale paths removed (clean's count)
+	// progress is stderr with "carport: " before every line: the writer
+	// packages report progress to.
+	progress io.Writer
+	removed  int // stale paths removed (clean's count)
+}
+
+func newEnv(stdin io.Reader, stdout, stderr io.Writer) *env {
+	return &env{stdin: stdin, stdout: stdout, stderr: stderr, progress: &prefixWriter{w: stderr, prefix: "carport: "}}
+}
+
+// say writes one line of the voice: "carport: " and the text.
+func (e *env) say(format string, args ...any) {
+	fmt.Fprintf(e.stderr, "carport: "+format+"\n", args...)
+}
+
+// prefixWriter writes prefix before every line written through it.
+type prefixWriter struct {
+	w       io.Writer
+	prefix  string
+	midLine bool
+}
+
+func (p *prefixWriter) Write(b []byte) (int, error) {
+	var out []byte
+	for _, c := range b {
+		if !p.midLine {
+			out = append(out, p.prefix...)
+		}
+		out = append(out, c)
+		p.midLine = c != '\n'
+	}
+	if _, err := p.w.Write(out); err != nil {
+		return 0, err
+	}
+	return len(b), nil
 }
 
 // usageError is bad usage: exit 2 with a hint.
@@ -150,6 +114,7 @@ func (e *env) report(err error) int {
 		code, hint = ExitBadData, ue.hint
 	case errors.As(err, &bi): // before Problems: a badInput may wrap them with its own hint
 		code, hint = ExitBadData, bi.hint
+		errors.As(err, &ps)
 	case errors.As(err, &ps):
 		code = ExitBadData
 		hint = "fix the report definitions above; 'carport lint' checks them without a build"
@@ -159,13 +124,28 @@ func (e *env) report(err error) int {
 		code = ExitBadData
 		hint = "fix the warehouse extract, or raise max_bad_fraction in reportdefs/policy.toml if the rows are expected"
 	}
-	for _, line := range strings.Split(err.Error(), "\n") {
-		fmt.Fprintf(e.stderr, "carport: error: %s\n", line)
+	if len(ps) == 0 || err.Error() != ps.Error() {
+		e.errorLines(err.Error())
+	} else {
+		// a definition's problems one by one, each with its own hint
+		for _, p := range ps {
+			e.errorLines(p.Error())
+			if p.Hint != "" {
+				e.say("hint: %s", p.Hint)
+			}
+		}
 	}
 	if hint != "" {
-		fmt.Fprintf(e.stderr, "carport: hint: %s\n", hint)
+		e.say("hint: %s", hint)
 	}
 	return code
+}
+
+// errorLines writes an error's text, one "carport: error:" line per line.
+func (e *env) errorLines(text string) {
+	for _, line := range strings.Split(text, "\n") {
+		e.say("error: %s", line)
+	}
 }
 
 // flags makes a flag set that reports problems as usage errors.

@@ -12,7 +12,7 @@ import (
 	"github.com/dcc/carport"
 
 	"github.com/dcc/carport/internal/bundle"
-	"github.com/dcc/carport/internal/extract"
+	"github.com/dcc/carport/internal/contract"
 	"github.com/dcc/carport/internal/synth"
 )
 
@@ -29,22 +29,22 @@ func (e *env) synth(args []string) error {
 	if err := required(fs, "out", "period"); err != nil {
 		return err
 	}
-	if _, err := extract.ParsePeriod(*period); err != nil {
+	if _, err := contract.ParsePeriod(*period); err != nil {
 		return usagef("give the period as YYYY-MM, e.g. --period 2026-10", "synth: %v", err)
 	}
 	sc, err := synth.ParseScale(*scale)
 	if err != nil {
 		return usagef("the scales are tiny, small, medium and large", "synth: %v", err)
 	}
-	sum, err := synth.Generate(synth.Options{OutDir: *out, Period: *period, Scale: sc, Seed: *seed, Gzip: *gz, Progress: e.stderr})
+	sum, err := synth.Generate(synth.Options{OutDir: *out, Period: *period, Scale: sc, Seed: *seed, Gzip: *gz, Progress: e.progress})
 	if err != nil {
-		return err
+		return fmt.Errorf("synth: %w", err)
 	}
 	var rows int64
 	for _, n := range sum.Rows {
 		rows += n
 	}
-	fmt.Fprintf(e.stderr, "carport: synth: %d parties, %d rows, %.1f MB in %.2fs (%.0f rows/s)\n",
+	e.say("synth: %d parties, %d rows, %.1f MB in %.2fs (%.0f rows/s)",
 		sum.Parties, rows, float64(sum.Bytes)/1e6, sum.Elapsed.Seconds(), float64(rows)/sum.Elapsed.Seconds())
 	return nil
 }
@@ -106,7 +106,7 @@ func (e *env) open(args []string) error {
 		return err
 	}
 	m := o.Manifest
-	fmt.Fprintf(e.stderr, "carport: opened %s: signed by the DCC (key %s), party %s, period %s, %d reports, %d files verified\n",
+	e.say("opened %s: signed by the DCC (key %s), party %s, period %s, %d reports, %d files verified",
 		bundlePath, key.ID(), m.Party, m.Period, len(m.Reports), len(m.Files))
 	fmt.Fprintln(e.stdout, filepath.Join(o.Dir, "index.html"))
 	return nil
@@ -170,23 +170,4 @@ func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 		pos = append(pos, args[0])
 		args = args[1:]
 	}
-}
-
-// reseal re-issues published bundles to the parties' current recipients:
-// it rebuilds them from the retained extracts and publishes them only when
-// their content (manifest.json, which lists every file's sha256) is the
-// one published, so a key change never changes what a party reads.
-func (e *env) reseal(args []string) error {
-	var f buildFlags
-	f.reseal = true
-	fs := e.flags("reseal", "--period YYYY-MM --party ID ... --extracts DIR --keys DIR --out DIR [--signing-key FILE]")
-	f.register(fs)
-	fs.Var(&f.parties, "party", "the parties to re-issue (repeatable or comma-separated; required)")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if err := required(fs, "extracts", "period", "out", "party"); err != nil {
-		return err
-	}
-	return e.runBuild(f)
 }

@@ -68,7 +68,7 @@ func handMonth(t *testing.T, extra map[string]string, args ...string) (demoMonth
 	var stderr bytes.Buffer
 	code := Run(append([]string{"build", "--extracts", d.extracts, "--period", "2026-10", "--keys", filepath.Join(d.extracts, "keys"),
 		"--signing-key", signing, "--out", d.out, "--stage", t.TempDir(), "--reportdefs", repoPath("reportdefs"), "--templates", repoPath("templates"),
-		"--content", repoPath("content"), "--echarts", repoPath("node_modules", "echarts", "dist", "echarts.min.js")}, args...),
+		"--content", repoPath("content")}, args...),
 		nil, io.Discard, &stderr)
 	return d, code, stderr.String()
 }

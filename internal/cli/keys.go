@@ -14,9 +14,10 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/dcc/carport/internal/atomicfile"
 	"github.com/dcc/carport/internal/bundle"
+	"github.com/dcc/carport/internal/contract"
 	"github.com/dcc/carport/internal/extract"
-	"github.com/dcc/carport/internal/publish"
 )
 
 // SigningPubName is the DCC public signing key in a keys folder.
@@ -70,9 +71,11 @@ func (e *env) keygenSigning(args []string) error {
 	if err != nil {
 		return err
 	}
-	flag := os.O_WRONLY | os.O_CREATE | os.O_EXCL
+	// each file whole or not at all; without --force an existing one is
+	// never replaced
+	write := atomicfile.WriteNew
 	if *force {
-		flag = os.O_WRONLY | os.O_CREATE | os.O_TRUNC
+		write = atomicfile.WriteFile
 	}
 	for _, w := range []struct {
 		path string
@@ -82,26 +85,16 @@ func (e *env) keygenSigning(args []string) error {
 		if err := os.MkdirAll(filepath.Dir(w.path), w.mode|0o100); err != nil {
 			return err
 		}
-		f, err := os.OpenFile(w.path, flag, w.mode)
+		err := write(w.path, w.data, w.mode)
 		if errors.Is(err, os.ErrExist) {
 			return usagef("give --force to replace it", "keygen-signing: %s exists", w.path)
 		}
 		if err != nil {
 			return err
 		}
-		_, err = f.Write(w.data)
-		if err == nil {
-			err = f.Chmod(w.mode)
-		}
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			return err
-		}
 	}
 	k, _ := bundle.ParsePublicKey(pubText)
-	fmt.Fprintf(e.stderr, "carport: signing key %s: public key in %s, secret key in %s (mode 0600)\n", k.ID(), *pub, *secret)
+	e.say("signing key %s: public key in %s, secret key in %s (mode 0600)", k.ID(), *pub, *secret)
 	fmt.Fprintln(e.stdout, k.String())
 	return nil
 }
@@ -149,14 +142,14 @@ func (e *env) keysCheck(args []string) error {
 		known[file] = true
 		status := "ok"
 		n, x, h := "-", "-", "-"
-		if err := publish.CheckParty(p.ID); err != nil {
+		if err := contract.CheckPartyID(p.ID); err != nil {
 			status, bad = "invalid id: "+err.Error(), bad+1
-		} else if xs, hs, err := bundle.RecipientKinds(filepath.Join(*keysDir, file)); errors.Is(err, os.ErrNotExist) {
+		} else if r, err := bundle.ReadRecipients(filepath.Join(*keysDir, file)); errors.Is(err, os.ErrNotExist) {
 			status, bad = "missing: "+filepath.Join(*keysDir, file), bad+1
 		} else if err != nil {
 			status, bad = "invalid: "+err.Error(), bad+1
 		} else {
-			n, x, h = fmt.Sprint(xs+hs), fmt.Sprint(xs), fmt.Sprint(hs)
+			n, x, h = fmt.Sprint(r.Len()), fmt.Sprint(r.X25519), fmt.Sprint(r.Hybrid)
 		}
 		fmt.Fprintf(e.stdout, "%-10s %-6s %-7s %-7s %s\n", p.ID, n, x, h, status)
 	}
@@ -182,7 +175,7 @@ func (e *env) keysCheck(args []string) error {
 	for _, o := range orphans {
 		fmt.Fprintf(e.stdout, "%s: matches no party in parties.csv\n", filepath.Join(*keysDir, o))
 	}
-	fmt.Fprintf(e.stderr, "carport: keys check: %d parties, %d problems, %d key files matching no party\n", len(parties.All()), bad, len(orphans))
+	e.say("keys check: %d parties, %d problems, %d key files matching no party", len(parties.All()), bad, len(orphans))
 	if bad > 0 {
 		return &badInput{fmt.Errorf("keys check: %d problems in %s", bad, *keysDir), "every party needs keys/<party>.txt with its public age recipients"}
 	}

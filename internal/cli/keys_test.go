@@ -1,11 +1,12 @@
 package cli
 
 import (
-	"github.com/dcc/carport/internal/bundle"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/dcc/carport/internal/bundle"
 )
 
 // TestNoSecretKeysCommitted fails if any file under keys/ holds an age

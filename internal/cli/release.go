@@ -10,6 +10,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/dcc/carport/internal/contract"
 	"github.com/dcc/carport/internal/host"
 	"github.com/dcc/carport/internal/hostdb"
 	"github.com/dcc/carport/internal/published"
@@ -57,7 +58,7 @@ func (e *env) releaseOrRevoke(name string, args []string) error {
 		return usagef("give the period as YYYY-MM, e.g. --period 2026-10", "%s: period %q is not YYYY-MM", name, *period)
 	}
 	for _, p := range parties {
-		if !published.ValidParty(p) {
+		if !contract.ValidPartyID(p) {
 			return usagef("", "%s: --party %q is not a party id", name, p)
 		}
 	}
@@ -74,10 +75,10 @@ func (e *env) releaseOrRevoke(name string, args []string) error {
 			return err
 		}
 		if len(removed) == 0 {
-			fmt.Fprintf(e.stderr, "carport: revoke: %s was not released to any of those parties: nothing changed\n", *period)
+			e.say("revoke: %s was not released to any of those parties: nothing changed", *period)
 			return nil
 		}
-		fmt.Fprintf(e.stderr, "carport: revoke: %s withdrawn from %d parties: %s\n", *period, len(removed), strings.Join(removed, ", "))
+		e.say("revoke: %s withdrawn from %d parties: %s", *period, len(removed), strings.Join(removed, ", "))
 		return nil
 	}
 	if a.PublicURL, err = h.public(ctx, db); err != nil {
@@ -99,7 +100,7 @@ func (e *env) releaseOrRevoke(name string, args []string) error {
 		return fmt.Errorf("release: %w", err)
 	}
 	if len(res.Already) > 0 {
-		fmt.Fprintf(e.stderr, "carport: release: %s was released already to %s\n", *period, strings.Join(res.Already, ", "))
+		e.say("release: %s was released already to %s", *period, strings.Join(res.Already, ", "))
 	}
 	// the sha256 of each released bundle now, so no party's first page
 	// view waits for it (the server reads it from the database)
@@ -115,10 +116,10 @@ func (e *env) releaseOrRevoke(name string, args []string) error {
 		fmt.Fprintf(e.stdout, "%s  %s\n", s, b.Name())
 	}
 	if len(res.Released) > 0 {
-		fmt.Fprintf(e.stderr, "carport: release: %s released to %d parties%s; %d users notified\n", *period, len(res.Released),
+		e.say("release: %s released to %d parties%s; %d users notified", *period, len(res.Released),
 			listSuffix(res.Released), res.Notified)
 	} else {
-		fmt.Fprintf(e.stderr, "carport: release: nothing new to release\n")
+		e.say("release: nothing new to release")
 	}
 	if len(res.MailErrs) > 0 {
 		return fmt.Errorf("release: the release stands, but %d notices were not sent: %w", len(res.MailErrs), errors.Join(res.MailErrs...))

@@ -10,9 +10,10 @@ import (
 	"time"
 
 	"github.com/dcc/carport/internal/bench"
-	"github.com/dcc/carport/internal/extract"
+	"github.com/dcc/carport/internal/contract"
 	"github.com/dcc/carport/internal/reportdef"
 	"github.com/dcc/carport/internal/site"
+	"github.com/dcc/carport/internal/site/siteinput"
 )
 
 // BenchmarkRenderParty renders one party's site from the small synthetic
@@ -36,7 +37,11 @@ func BenchmarkRenderParty(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	period, _ := extract.ParsePeriod("2026-10")
+	period, _ := contract.ParsePeriod("2026-10")
+	sources, err := openSiteSources("bench", repoPath("templates"), repoPath("content"), "")
+	if err != nil {
+		b.Fatal(err)
+	}
 	eng, err := bench.Run(bench.Config{Suite: suite, Extracts: ext, Period: period, StageDir: filepath.Join(dir, "stage")})
 	if err != nil {
 		b.Fatal(err)
@@ -69,15 +74,15 @@ func BenchmarkRenderParty(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		in := siteInput(eng, suite, rep, period)
+		in := siteinput.For(eng, suite, rep, period, Version, "")
 		out := filepath.Join(sites, "sites", party+"-"+strconv.Itoa(i))
 		work := filepath.Join(sites, "work", party+"-"+strconv.Itoa(i))
 		if err := os.MkdirAll(work, 0o700); err != nil {
 			b.Fatal(err)
 		}
-		st, err := site.Render(in, site.Options{TemplatesDir: repoPath("templates"), ContentDir: repoPath("content"),
-			EChartsJS: repoPath("node_modules", "echarts", "dist", "echarts.min.js"), WorkDir: work, OutDir: out,
-			FeedbackEmail: suite.Policy.FeedbackEmail})
+		o := sources.options()
+		o.WorkDir, o.OutDir, o.FeedbackEmail = work, out, suite.Policy.FeedbackEmail
+		st, err := site.Render(in, o)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -194,7 +194,7 @@ func (e *env) serve(args []string) error {
 	}
 	err = srv.Serve(ctx, host.ListenOptions{Addr: *addr, TLSCert: *cert, TLSKey: *key, InsecureHTTP: *insecure, ShutdownTimeout: *grace,
 		Ready: func(u string) {
-			fmt.Fprintf(e.stderr, "carport: serving %s at %s (public URL %s, %s)\n", *root, u, pub, where)
+			e.say("serving %s at %s (public URL %s, %s)", *root, u, pub, where)
 		}})
 	if err != nil && !errors.Is(err, context.Canceled) {
 		return fmt.Errorf("serve: %w", err)

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/dcc/carport/internal/contract"
 )
 
 // TestMain removes the benchmarks' generated extracts.
@@ -45,7 +47,7 @@ func benchMoreDir(b *testing.B) string {
 		benchMore.dir = dir
 		const n = 300_000
 		rng := rand.New(rand.NewSource(11))
-		period, _ := ParsePeriod("2026-10")
+		period, _ := contract.ParsePeriod("2026-10")
 		start, span := period.StartMS(), period.EndMS()-period.StartMS()
 		var al strings.Builder
 		al.WriteString(alertHead)
@@ -63,7 +65,7 @@ func benchMoreDir(b *testing.B) string {
 				fmtMS(at, rng.Intn(2) == 0), del, outcome, reason, rng.Intn(9))
 		}
 		var dv strings.Builder
-		dv.WriteString(strings.Join(DeviceColumns, ",") + "\n")
+		dv.WriteString(strings.Join(contract.DevicesFile.Header(), ",") + "\n")
 		for i := range n {
 			id := uint64(0x001BC50C00000000) + uint64(i)*2654435761%(1<<32)
 			var idb strings.Builder

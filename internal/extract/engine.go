@@ -10,17 +10,19 @@ import (
 	"sort"
 	"sync"
 	"unicode/utf8"
+
+	"github.com/dcc/carport/internal/contract"
 )
 
 // Options configure the readers of the period's extracts.
 type Options struct {
-	Period         Period   // the reporting month; required by the event readers
-	Parties        *Parties // every party id and role must be in it (else the row is bad)
-	Symbols        *Symbols // where strings are interned; required
-	MaxBadFraction float64  // bad rows tolerated per file; 0 means 0.001 (0.1%)
-	Workers        int      // parsing goroutines; 0 means runtime.GOMAXPROCS(0)
-	Examples       int      // "file:line: reason" examples kept per file; 0 means 5
-	BlockSize      int      // bytes per block handed to a worker; 0 means 4 MiB
+	Period         contract.Period // the reporting month; required by the event readers
+	Parties        *Parties        // every party id and role must be in it (else the row is bad)
+	Symbols        *Symbols        // where strings are interned; required
+	MaxBadFraction float64         // bad rows tolerated per file; 0 means 0.001 (0.1%)
+	Workers        int             // parsing goroutines; 0 means runtime.GOMAXPROCS(0)
+	Examples       int             // "file:line: reason" examples kept per file; 0 means 5
+	BlockSize      int             // bytes per block handed to a worker; 0 means 4 MiB
 	// AnyTime reads the event files without a period: every valid row is
 	// passed on, with Day -1 and InPeriod false, and none is counted as
 	// outside the period (lint reads codes this way).
@@ -61,17 +63,9 @@ func (o Options) check(rep FileReport) error {
 	return nil
 }
 
-// column is one column a reader uses; optional columns may be absent from
-// the header and then read as null.
-type column struct {
-	name     string
-	optional bool
-}
-
 // fileSpec describes one extract file for scanFile.
 type fileSpec struct {
-	base    string // "service_requests.csv"
-	columns []column
+	file contract.File // the extract and the columns it must have
 	// rows, when set, is told before any row how many rows the file
 	// likely holds, when that can be told (a plain file: its size over the
 	// line length of its first block).
@@ -97,7 +91,7 @@ type scanResult struct {
 
 // resolveColumns maps each wanted column to its index in the header, -1
 // for an absent optional column.
-func resolveColumns(path string, header [][]byte, want []column) ([]int, error) {
+func resolveColumns(path string, header [][]byte, want []contract.Column) ([]int, error) {
 	at := make(map[string]int, len(header))
 	dup := map[string]bool{}
 	for i, h := range header {
@@ -109,12 +103,12 @@ func resolveColumns(path string, header [][]byte, want []column) ([]int, error) 
 	}
 	idx := make([]int, len(want))
 	for k, c := range want {
-		i, ok := at[c.name]
+		i, ok := at[c.Name]
 		switch {
-		case dup[c.name]:
-			return nil, &DataError{File: path, Line: 1, Column: c.name, Msg: "column appears twice in the header"}
-		case !ok && !c.optional:
-			return nil, &DataError{File: path, Line: 1, Column: c.name, Msg: "missing required column",
+		case dup[c.Name]:
+			return nil, &DataError{File: path, Line: 1, Column: c.Name, Msg: "column appears twice in the header"}
+		case !ok && !c.Optional:
+			return nil, &DataError{File: path, Line: 1, Column: c.Name, Msg: "missing required column",
 				Hint: "column names are case-sensitive; see the extract contract"}
 		case !ok:
 			i = -1
@@ -128,7 +122,7 @@ func resolveColumns(path string, header [][]byte, want []column) ([]int, error) 
 // records parsed by o.Workers goroutines, each with the rowFunc that
 // newRow made for it (called once per worker, in order, before any row).
 func scanFile(dir string, spec fileSpec, o Options, newRow func(w int, idx []int) rowFunc) (res scanResult, err error) {
-	src, err := openExtract(dir, spec.base)
+	src, err := openExtract(dir, spec.file.Name)
 	if err != nil {
 		return res, err
 	}
@@ -169,7 +163,7 @@ func scanFile(dir string, spec fileSpec, o Options, newRow func(w int, idx []int
 	if err := checkHeader(src.path, hline, header, sc.nonASCII); err != nil {
 		return res, err
 	}
-	idx, err := resolveColumns(src.path, header, spec.columns)
+	idx, err := resolveColumns(src.path, header, spec.file.Columns)
 	if err != nil {
 		return res, err
 	}

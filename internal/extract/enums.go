@@ -3,6 +3,8 @@ package extract
 import (
 	"fmt"
 	"strings"
+
+	"github.com/dcc/carport/internal/contract"
 )
 
 // enum is one of the contract's enumerations: case-sensitive, exact.
@@ -40,26 +42,23 @@ func (e enum) bad(col string, v []byte) *badRow {
 		fmt.Sprintf("value %q not one of %s", clip(v), strings.Join(e.names, ", "))}
 }
 
-// The enumerations of the contract.
+// The enumerations of the contract (internal/contract's lists).
 var (
-	roleEnum       = newEnum("IS", "ES", "GS", "ED", "GT", "RSA", "OU") // same order as Roles
-	deviceTypeEnum = newEnum("ESME", "GSME", "CHF", "GPF", "IHD", "PPMID", "HCALCS", "OTHER")
-	smetsEnum      = newEnum("SMETS1", "SMETS2")
-	cspEnum        = newEnum("CSP-N", "CSP-C", "CSP-S")
-	regionEnum     = newEnum("North", "Central", "South")
-	statusEnum     = newEnum("Pending", "Whitelisted", "InstalledNotCommissioned", "Commissioned",
-		"Decommissioned", "Withdrawn", "Suspended", "Recovery", "Recovered")
-	srOutcomeEnum    = newEnum("success", "failure")
-	alertOutcomeEnum = newEnum("delivered", "failed")
-	alertSourceEnum  = newEnum("device", "dcc")
+	roleEnum         = newEnum(contract.RoleNames()...) // same order as contract.Roles
+	deviceTypeEnum   = newEnum(contract.DeviceTypes...)
+	smetsEnum        = newEnum(contract.SMETSVersions...)
+	cspEnum          = newEnum(contract.CSPs...)
+	regionEnum       = newEnum(contract.Regions...)
+	statusEnum       = newEnum(contract.CommissionedStatuses...)
+	srOutcomeEnum    = newEnum(contract.RequestOutcomes...)
+	alertOutcomeEnum = newEnum(contract.AlertOutcomes...)
+	alertSourceEnum  = newEnum(contract.AlertSources...)
 )
 
 // roleBit is the bit of role r in a party's role mask, 0 for no role.
-func roleBit(r Role) uint8 {
-	for i, x := range Roles {
-		if x == r {
-			return 1 << i
-		}
+func roleBit(r contract.Role) uint8 {
+	if i := r.Index(); i >= 0 {
+		return 1 << i
 	}
 	return 0
 }

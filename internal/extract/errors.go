@@ -3,6 +3,8 @@ package extract
 import (
 	"fmt"
 	"strings"
+
+	"github.com/dcc/carport/internal/contract"
 )
 
 // DataError is a fatal problem with an extract: a missing or doubled file,
@@ -118,7 +120,7 @@ func errQuoting(msg string) *badRow {
 	return &badRow{"", "bad quoting", msg}
 }
 
-func errUnknownParty(col string, id []byte, r Role) *badRow {
+func errUnknownParty(col string, id []byte, r contract.Role) *badRow {
 	return &badRow{col, "unknown party", fmt.Sprintf("unknown party %q with role %s", clip(id), r)}
 }
 

@@ -1,5 +1,6 @@
 // Package extract reads the warehouse extracts of one reporting period
-// (../shared/spec/extracts.md) as streams, fast, and applies the contract's
+// (docs/extracts.md; the columns, enumerations and calendar are
+// internal/contract's) as streams, fast, and applies the contract's
 // bad-row rules.
 //
 // Readers match columns by header name, accept .csv or .csv.gz (never both),
@@ -15,40 +16,7 @@
 // row costs no allocation.
 package extract
 
-import "fmt"
-
-// Role is a SEC user role, exactly as the contract spells it.
-type Role string
-
-// The user roles of the contract.
-const (
-	IS  Role = "IS"  // Import Supplier
-	ES  Role = "ES"  // Export Supplier
-	GS  Role = "GS"  // Gas Supplier
-	ED  Role = "ED"  // Electricity Distributor
-	GT  Role = "GT"  // Gas Transporter
-	RSA Role = "RSA" // Registered Supplier Agent
-	OU  Role = "OU"  // Other User
-)
-
-// Roles lists every role in the contract's order.
-var Roles = []Role{IS, ES, GS, ED, GT, RSA, OU}
-
-// RoleNames gives each role's long name, for pages.
-var RoleNames = map[Role]string{
-	IS: "Import Supplier", ES: "Export Supplier", GS: "Gas Supplier",
-	ED: "Electricity Distributor", GT: "Gas Transporter",
-	RSA: "Registered Supplier Agent", OU: "Other User",
-}
-
-// ParseRole returns the role named s, or an error listing the valid names.
-func ParseRole(s string) (Role, error) {
-	r := Role(s)
-	if _, ok := RoleNames[r]; ok {
-		return r, nil
-	}
-	return "", fmt.Errorf("unknown user role %q (want one of IS, ES, GS, ED, GT, RSA, OU)", s)
-}
+import "github.com/dcc/carport/internal/contract"
 
 // Sym is an interned string; 0 is the null (empty) value.
 type Sym uint32
@@ -60,12 +28,12 @@ const Null Sym = 0
 type Party struct {
 	ID    string
 	Name  string
-	Roles []Role // in the order of Roles, no duplicates
-	Email string // optional contact address
+	Roles []contract.Role // in the order of contract.Roles, no duplicates
+	Email string          // optional contact address
 }
 
 // HasRole reports whether the party holds role r.
-func (p *Party) HasRole(r Role) bool {
+func (p *Party) HasRole(r contract.Role) bool {
 	for _, x := range p.Roles {
 		if x == r {
 			return true

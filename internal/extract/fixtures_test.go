@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/dcc/carport/internal/contract"
 )
 
 const testParties = "party_id,party_name,user_role,contact_email\n" +
@@ -47,7 +49,7 @@ func testOptions(t testing.TB) Options {
 	if err != nil {
 		t.Fatal(err)
 	}
-	period, err := ParsePeriod("2026-10")
+	period, err := contract.ParsePeriod("2026-10")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,7 +97,7 @@ func genServiceRequests(n int, seed int64, quoteEvery int) string {
 	makers := []string{"Landis+Gyr", "Aclara", "Secure Meters", "EDMI", "Honeywell"}
 	var b strings.Builder
 	b.WriteString(strings.Join(srHeader, ",") + "\n")
-	period, _ := ParsePeriod("2026-10")
+	period, _ := contract.ParsePeriod("2026-10")
 	start, span := period.StartMS(), period.EndMS()-period.StartMS()
 	for i := range n {
 		p := parties[rng.Intn(len(parties))]
@@ -135,7 +137,7 @@ func genServiceRequests(n int, seed int64, quoteEvery int) string {
 func fmtMS(ms int64, london bool) string {
 	t := timeMS(ms)
 	if london {
-		t = t.In(London)
+		t = t.In(contract.London)
 	}
 	return t.Format("2006-01-02T15:04:05.000Z07:00")
 }

@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/dcc/carport/internal/contract"
 )
 
 func TestReadPartiesRefusesHostileIDs(t *testing.T) {
@@ -58,16 +60,6 @@ func TestReadPartiesRefusesHostileIDs(t *testing.T) {
 	_, _, err = ReadParties(dir)
 	if err == nil || !strings.Contains(err.Error(), `parties.csv:3: column "party_id": party id "DCC-signing" is reserved`) {
 		t.Errorf("reserved id: got %v", err)
-	}
-}
-
-func TestValidPartyID(t *testing.T) {
-	for id, want := range map[string]bool{"BGAS": true, "a_b-c": true, "_x": true, "9": true, "": false, "-x": false,
-		".x": false, "a.b": false, "a/b": false, strings.Repeat("x", 32): true, strings.Repeat("x", 33): false,
-		"dcc-archive": false, "dccx": true, "ü": false} {
-		if got := ValidPartyID(id); got != want {
-			t.Errorf("ValidPartyID(%q) = %v, want %v", id, got, want)
-		}
 	}
 }
 
@@ -124,7 +116,7 @@ func TestDuplicateDeviceID(t *testing.T) {
 	row := func(id, model string) string {
 		return id + ",S1,ESME,Landis," + model + ",1.0,SMETS2,CSP-N,North,BGAS,,,UKPN,1234567890123,SW1A 1AA,,,,Commissioned,0,false,,,,\n"
 	}
-	content := strings.Join(DeviceColumns, ",") + "\n" +
+	content := strings.Join(contract.DevicesFile.Header(), ",") + "\n" +
 		row("00-1B-C5-0C-00-00-12-34", "E470") +
 		row("00-1B-C5-0C-00-00-12-35", "E470") +
 		row("00-1b-c5-0c-00-00-12-34", "E470") + // the same id in lower case
@@ -245,11 +237,5 @@ func TestCodesNameNoPath(t *testing.T) {
 	if len(srvs) != 1 || srvs[0] != "9.9.9" || rep.Bad != 3 ||
 		rep.Examples[0] != `service_requests.csv:2: column "srv": bad code "../x" (want letters, digits, '.', '_' or '-', at most 32, starting with a letter or digit)` {
 		t.Errorf("passed %q, report %+v", srvs, rep)
-	}
-	for c, want := range map[string]bool{"4.1.1": true, "8F35": true, "N24": true, "CS01a": true, ".x": false, "-x": false,
-		"a b": false, "": false, strings.Repeat("1", 33): false, "é": false} {
-		if ValidCode(c) != want {
-			t.Errorf("ValidCode(%q) = %v", c, !want)
-		}
 	}
 }

@@ -145,7 +145,7 @@ func parseTimestampWith(b []byte, c *dayCache) (int64, bool) {
 	} else {
 		days, ok = parseYMD(b)
 	}
-	if !ok || b[10] != 'T' || b[13] != ':' || b[16] != ':' {
+	if !ok || b[10] != 'T' && b[10] != 't' || b[13] != ':' || b[16] != ':' {
 		return 0, false
 	}
 	h, ok1 := digits(b, 11, 2)
@@ -178,7 +178,7 @@ func parseTimestampWith(b []byte, c *dayCache) (int64, bool) {
 	}
 	off := 0
 	switch b[i] {
-	case 'Z':
+	case 'Z', 'z': // RFC 3339 5.6: T and Z may be lower case
 		i++
 	case '+', '-':
 		if len(b)-i != 6 || b[i+3] != ':' {

@@ -1,8 +1,11 @@
 package extract
 
 import (
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/dcc/carport/internal/contract"
 )
 
 func TestParseTimestamp(t *testing.T) {
@@ -14,7 +17,8 @@ func TestParseTimestamp(t *testing.T) {
 		{"2026-10-04T14:02:11.250+01:00", true},
 		{"2026-10-04T14:02:11.2+01:00", true},
 		{"2026-10-04T14:02:11.123456789-05:30", true},
-		{"2026-10-04t13:02:11z", false}, // lowercase, as time.Parse
+		{"2026-10-04t13:02:11z", true}, // RFC 3339 5.6 allows lower case t and z
+		{"2026-10-04t14:02:11.250+01:00", true},
 		{"2024-02-29T00:00:00Z", true},
 		{"1969-12-31T23:59:59.999Z", true},
 		{"2026-10-04T13:02:11", false},        // no offset
@@ -39,7 +43,7 @@ func TestParseTimestamp(t *testing.T) {
 		if !ok {
 			continue
 		}
-		ref, err := time.Parse(time.RFC3339Nano, tt.in)
+		ref, err := time.Parse(time.RFC3339Nano, strings.ToUpper(tt.in)) // time.Parse wants T and Z
 		if err != nil {
 			t.Fatalf("time.Parse(%q): %v", tt.in, err)
 		}
@@ -52,7 +56,7 @@ func TestParseTimestamp(t *testing.T) {
 // TestParseTimestampSweep compares with time.Parse over many instants,
 // offsets and fractions.
 func TestParseTimestampSweep(t *testing.T) {
-	zones := []*time.Location{time.UTC, London, time.FixedZone("", -(5*3600 + 30*60)), time.FixedZone("", 14*3600)}
+	zones := []*time.Location{time.UTC, contract.London, time.FixedZone("", -(5*3600 + 30*60)), time.FixedZone("", 14*3600)}
 	for ms := int64(-2e12); ms < 5e12; ms += 7_777_777_777 + 123 {
 		for _, z := range zones {
 			for _, layout := range []string{time.RFC3339, "2006-01-02T15:04:05.000Z07:00", time.RFC3339Nano} {

@@ -3,7 +3,8 @@ package extract
 import (
 	"fmt"
 	"sort"
-	"strings"
+
+	"github.com/dcc/carport/internal/contract"
 )
 
 // Parties are the SEC parties of parties.csv: who receives reports, with
@@ -11,7 +12,7 @@ import (
 type Parties struct {
 	list []*Party // by ID
 	byID map[string]*Party
-	mask map[string]uint8 // roles held, one bit per Roles index
+	mask map[string]uint8 // roles held, one bit per contract.Roles index
 }
 
 // NewParties builds the table from parties already validated elsewhere
@@ -31,7 +32,7 @@ func NewParties(ps []*Party) *Parties {
 	}
 	for _, q := range p.list {
 		q.Roles = q.Roles[:0]
-		for i, r := range Roles {
+		for i, r := range contract.Roles {
 			if p.mask[q.ID]&(1<<i) != 0 {
 				q.Roles = append(q.Roles, r)
 			}
@@ -48,7 +49,7 @@ func (p *Parties) All() []*Party { return p.list }
 func (p *Parties) Get(id string) *Party { return p.byID[id] }
 
 // InRole returns the parties holding role r, sorted by ID.
-func (p *Parties) InRole(r Role) []*Party {
+func (p *Parties) InRole(r contract.Role) []*Party {
 	var out []*Party
 	for _, x := range p.list {
 		if x.HasRole(r) {
@@ -59,7 +60,7 @@ func (p *Parties) InRole(r Role) []*Party {
 }
 
 // Has reports whether party id holds role r. It does not allocate.
-func (p *Parties) Has(id []byte, r Role) bool {
+func (p *Parties) Has(id []byte, r contract.Role) bool {
 	return p.mask[string(id)]&roleBit(r) != 0
 }
 
@@ -87,11 +88,6 @@ func (c *partyCheck) hasAny(x Sym, id []byte, mask uint8) bool {
 	return m&mask != 0
 }
 
-var partiesColumns = []column{
-	{name: "party_id"}, {name: "party_name"}, {name: "user_role"},
-	{name: "contact_email", optional: true},
-}
-
 // ReadParties reads parties.csv (or parties.csv.gz) in dir. Any bad row is
 // fatal: the error is a *DataError naming the first one's line and column.
 // A party_id may appear once per role, always with the same name and
@@ -104,7 +100,7 @@ func ReadParties(dir string) (*Parties, FileReport, error) {
 	byID := map[string]*rec{}
 	var order []*Party
 	o := Options{Workers: 1, Examples: 1}
-	res, err := scanFile(dir, fileSpec{base: "parties.csv", columns: partiesColumns}, o, func(_ int, idx []int) rowFunc {
+	res, err := scanFile(dir, fileSpec{file: contract.PartiesFile}, o, func(_ int, idx []int) rowFunc {
 		return func(f [][]byte, _ int64) (bool, *badRow) {
 			id, name := f[idx[0]], f[idx[1]]
 			var email []byte
@@ -133,7 +129,7 @@ func ReadParties(dir string) (*Parties, FileReport, error) {
 			switch {
 			case r.mask&(1<<ri) != 0:
 				return false, &badRow{"user_role", "duplicate party role",
-					fmt.Sprintf("party %q already has role %s", clip(id), Roles[ri])}
+					fmt.Sprintf("party %q already has role %s", clip(id), contract.Roles[ri])}
 			case r.party.Name != string(name):
 				return false, &badRow{"party_name", "party name differs",
 					fmt.Sprintf("party %q is already named %q", clip(id), r.party.Name)}
@@ -142,7 +138,7 @@ func ReadParties(dir string) (*Parties, FileReport, error) {
 					fmt.Sprintf("party %q already has contact %q", clip(id), r.party.Email)}
 			}
 			r.mask |= 1 << ri
-			r.party.Roles = append(r.party.Roles, Roles[ri])
+			r.party.Roles = append(r.party.Roles, contract.Roles[ri])
 			return false, nil
 		}
 	})
@@ -161,32 +157,15 @@ func ReadParties(dir string) (*Parties, FileReport, error) {
 	return NewParties(order), res.rep, nil
 }
 
-// MaxPartyID is the longest party id accepted.
-const MaxPartyID = 32
-
-// ValidPartyID reports whether id may name a party: letters, digits, '_'
-// and '-', at most MaxPartyID bytes, not starting with '-', and not
-// starting with "dcc-" (any case), which is kept for the DCC's own files
-// in keys/. A party id becomes part of file names (keys/<party>.txt,
-// OUT/<period>/<party>.zip.age), so this is what keeps data from ever
-// being a path.
-func ValidPartyID(id string) bool { return checkPartyID([]byte(id)) == nil }
-
-// checkPartyID is ValidPartyID with the reason.
+// checkPartyID is contract.CheckPartyID as a bad row of party_id.
 func checkPartyID(id []byte) *badRow {
-	ok := len(id) > 0 && len(id) <= MaxPartyID && id[0] != '-'
-	for _, c := range id {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
-			ok = false
-		}
+	err := contract.CheckPartyID(string(id))
+	if err == nil {
+		return nil
 	}
-	if !ok {
-		return &badRow{"party_id", "bad party id", fmt.Sprintf(
-			"bad party id %q (want letters, digits, '_' or '-', at most %d, not starting with '.' or '-')", clip(id), MaxPartyID)}
+	class := "bad party id"
+	if pe, ok := err.(*contract.PartyIDError); ok && pe.Reserved {
+		class = "reserved party id"
 	}
-	if len(id) >= 4 && strings.EqualFold(string(id[:4]), "dcc-") {
-		return &badRow{"party_id", "reserved party id", fmt.Sprintf(
-			"party id %q is reserved: ids starting with \"dcc-\" name the DCC's own files in keys/", clip(id))}
-	}
-	return nil
+	return &badRow{"party_id", class, err.Error()}
 }

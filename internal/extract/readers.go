@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"fmt"
 	"strings"
+
+	"github.com/dcc/carport/internal/contract"
 )
 
 // field returns f[i], or nil (null) for an absent optional column.
@@ -19,7 +21,7 @@ type rowTools struct {
 	codeOK  []uint8 // by Sym: 0 not checked yet, 1 a valid code, 2 not
 	syms    *symCache
 	parties partyCheck
-	period  Period
+	period  contract.Period
 	anyTime bool
 	region  []Sym
 	smets   []Sym
@@ -98,35 +100,15 @@ func (t *rowTools) code(col string, v []byte) (Sym, *badRow) {
 	}
 	if t.codeOK[x] == 0 {
 		t.codeOK[x] = 2
-		if ValidCode(string(v)) {
+		if contract.ValidCode(string(v)) {
 			t.codeOK[x] = 1
 		}
 	}
 	if t.codeOK[x] != 1 {
 		return Null, &badRow{col, "bad value in " + col, fmt.Sprintf(
-			"bad code %q (want letters, digits, '.', '_' or '-', at most %d, starting with a letter or digit)", clip(v), MaxCode)}
+			"bad code %q (want letters, digits, '.', '_' or '-', at most %d, starting with a letter or digit)", clip(v), contract.MaxCode)}
 	}
 	return x, nil
-}
-
-// MaxCode is the longest SRV or alert code accepted.
-const MaxCode = 32
-
-// ValidCode reports whether an SRV or alert code may name a report: ASCII
-// letters, digits, '.', '_' and '-', at most MaxCode bytes, starting with a
-// letter or digit ("4.1.1", "8F35", "N24").
-func ValidCode(c string) bool {
-	if len(c) == 0 || len(c) > MaxCode {
-		return false
-	}
-	for i := 0; i < len(c); i++ {
-		x := c[i]
-		alnum := x >= 'a' && x <= 'z' || x >= 'A' && x <= 'Z' || x >= '0' && x <= '9'
-		if !alnum && (i == 0 || x != '.' && x != '_' && x != '-') {
-			return false
-		}
-	}
-	return true
 }
 
 // enumSym checks v against e and returns its symbol from syms.
@@ -139,7 +121,7 @@ func enumSym(e enum, syms []Sym, col string, v []byte) (Sym, *badRow) {
 }
 
 // party checks that (party_id, user_role) is in parties.csv.
-func (t *rowTools) party(id, role []byte) (Sym, Role, *badRow) {
+func (t *rowTools) party(id, role []byte) (Sym, contract.Role, *badRow) {
 	if len(id) == 0 {
 		return Null, "", errNull("party_id")
 	}
@@ -149,9 +131,9 @@ func (t *rowTools) party(id, role []byte) (Sym, Role, *badRow) {
 	}
 	x := t.syms.intern(id)
 	if !t.parties.has(x, id, ri) {
-		return Null, "", errUnknownParty("party_id", id, Roles[ri])
+		return Null, "", errUnknownParty("party_id", id, contract.Roles[ri])
 	}
-	return x, Roles[ri], nil
+	return x, contract.Roles[ri], nil
 }
 
 // timestamp parses a non-nullable timestamp.
@@ -198,36 +180,34 @@ func nullableDate(col string, v []byte) (int32, *badRow) {
 
 // ---- service_requests.csv
 
-var srColumns = []column{
-	{name: "request_id"}, {name: "party_id"}, {name: "user_role"}, {name: "srv"},
-	{name: "command_variant", optional: true}, {name: "submitted_at"}, {name: "rtt_ms"},
-	{name: "outcome"}, {name: "response_code"}, {name: "region"}, {name: "smets_version"},
-	{name: "device_type"}, {name: "device_manufacturer"}, {name: "device_model"},
-	{name: "device_firmware"}, {name: "chf_manufacturer"}, {name: "chf_model"},
-	{name: "chf_variant"}, {name: "chf_firmware"},
-}
-
-const (
-	srRequest = iota
-	srParty
-	srRole
-	srSRV
-	srVariant
-	srSubmitted
-	srRTT
-	srOutcome
-	srResponse
-	srRegion
-	srSMETS
-	srDevType
-	srDevMan
-	srDevModel
-	srDevFW
-	srCHFMan
-	srCHFModel
-	srCHFVariant
-	srCHFFW
+// Columns of service_requests.csv by their position in the contract's
+// list (the reader's idx slice follows that list).
+var (
+	sr          = contract.ServiceRequestsFile
+	srRequest   = mustIndex(sr, "request_id")
+	srParty     = mustIndex(sr, "party_id")
+	srRole      = mustIndex(sr, "user_role")
+	srSRV       = mustIndex(sr, "srv")
+	srVariant   = mustIndex(sr, "command_variant")
+	srSubmitted = mustIndex(sr, "submitted_at")
+	srRTT       = mustIndex(sr, "rtt_ms")
+	srOutcome   = mustIndex(sr, "outcome")
+	srResponse  = mustIndex(sr, "response_code")
+	srRegion    = mustIndex(sr, "region")
+	srSMETS     = mustIndex(sr, "smets_version")
+	srDevType   = mustIndex(sr, "device_type")
+	srDevMan    = mustIndex(sr, "device_manufacturer")
+	srCHFFW     = mustIndex(sr, "chf_firmware")
 )
+
+// mustIndex is the position of column name in f's contract list.
+func mustIndex(f contract.File, name string) int {
+	i := f.Index(name)
+	if i < 0 {
+		panic("extract: " + f.Name + " has no column " + name) // a typo here, caught by every test
+	}
+	return i
+}
 
 // ScanServiceRequests reads service_requests.csv(.gz) in dir and passes
 // each valid row of the period to the sink of the worker that parsed it.
@@ -238,7 +218,7 @@ func ScanServiceRequests(dir string, o Options, newSink func(worker int) func(*S
 	if err != nil {
 		return FileReport{}, err
 	}
-	res, err := scanFile(dir, fileSpec{base: "service_requests.csv", columns: srColumns}, o, func(w int, idx []int) rowFunc {
+	res, err := scanFile(dir, fileSpec{file: sr}, o, func(w int, idx []int) rowFunc {
 		sink := newSink(w)
 		t := newRowTools(o)
 		var r ServiceRequest
@@ -319,41 +299,29 @@ func ScanServiceRequests(dir string, o Options, newSink func(worker int) func(*S
 
 // ---- alerts.csv
 
-var alertColumns = []column{
-	{name: "alert_id"}, {name: "party_id"}, {name: "user_role"}, {name: "alert_code"},
-	{name: "alert_source"}, {name: "device_id"}, {name: "energy_supplier_id"},
-	{name: "generated_at"}, {name: "delivered_at"}, {name: "outcome"}, {name: "reason_code"},
-	{name: "region"}, {name: "smets_version"}, {name: "device_type"},
-	{name: "device_manufacturer"}, {name: "device_model"}, {name: "device_firmware"},
-	{name: "chf_manufacturer"}, {name: "chf_model"}, {name: "chf_variant"}, {name: "chf_firmware"},
-}
-
-const (
-	alID = iota
-	alParty
-	alRole
-	alCode
-	alSource
-	alDevice
-	alSupplier
-	alGenerated
-	alDelivered
-	alOutcome
-	alReason
-	alRegion
-	alSMETS
-	alDevType
-	alDevMan
-	alDevModel
-	alDevFW
-	alCHFMan
-	alCHFModel
-	alCHFVariant
-	alCHFFW
+// Columns of alerts.csv by their position in the contract's list.
+var (
+	al          = contract.AlertsFile
+	alID        = mustIndex(al, "alert_id")
+	alParty     = mustIndex(al, "party_id")
+	alRole      = mustIndex(al, "user_role")
+	alCode      = mustIndex(al, "alert_code")
+	alSource    = mustIndex(al, "alert_source")
+	alDevice    = mustIndex(al, "device_id")
+	alSupplier  = mustIndex(al, "energy_supplier_id")
+	alGenerated = mustIndex(al, "generated_at")
+	alDelivered = mustIndex(al, "delivered_at")
+	alOutcome   = mustIndex(al, "outcome")
+	alReason    = mustIndex(al, "reason_code")
+	alRegion    = mustIndex(al, "region")
+	alSMETS     = mustIndex(al, "smets_version")
+	alDevType   = mustIndex(al, "device_type")
+	alDevMan    = mustIndex(al, "device_manufacturer")
+	alCHFFW     = mustIndex(al, "chf_firmware")
 )
 
 // supplierRoles are the roles an energy_supplier_id may hold.
-var supplierRoles = roleBit(IS) | roleBit(ES) | roleBit(GS)
+var supplierRoles = roleBit(contract.IS) | roleBit(contract.ES) | roleBit(contract.GS)
 
 // ScanAlerts reads alerts.csv(.gz) in dir and passes every valid row, with
 // InPeriod and Day set, to the sink of the worker that parsed it. Rows
@@ -365,7 +333,7 @@ func ScanAlerts(dir string, o Options, newSink func(worker int) func(*Alert)) (F
 	if err != nil {
 		return FileReport{}, err
 	}
-	res, err := scanFile(dir, fileSpec{base: "alerts.csv", columns: alertColumns}, o, func(w int, idx []int) rowFunc {
+	res, err := scanFile(dir, fileSpec{file: al}, o, func(w int, idx []int) rowFunc {
 		sink := newSink(w)
 		t := newRowTools(o)
 		var a Alert
@@ -447,41 +415,34 @@ func ScanAlerts(dir string, o Options, newSink func(worker int) func(*Alert)) (F
 
 // ---- devices.csv
 
-const (
-	dvID = iota
-	dvSMS
-	dvType
-	dvMan
-	dvModel
-	dvFW
-	dvSMETS
-	dvCSP
-	dvRegion
-	dvImport
-	dvExport
-	dvGas
-	dvDNO
-	dvMPXN
-	dvPostcode
-	dvLastRead
-	dvLastAlert
-	dvLastCode
-	dvStatus
-	dvOutage
-	dvPrepay
-	dvCPL
-	dvCert
-	dvCosStart
-	dvCosEnd
+// Columns of devices.csv by their position in the contract's list.
+var (
+	dv         = contract.DevicesFile
+	dvID       = mustIndex(dv, "device_id")
+	dvSMS      = mustIndex(dv, "sms_id")
+	dvType     = mustIndex(dv, "device_type")
+	dvMan      = mustIndex(dv, "device_manufacturer")
+	dvModel    = mustIndex(dv, "device_model")
+	dvFW       = mustIndex(dv, "firmware_version")
+	dvSMETS    = mustIndex(dv, "smets_version")
+	dvCSP      = mustIndex(dv, "csp_id")
+	dvRegion   = mustIndex(dv, "region")
+	dvImport   = mustIndex(dv, "import_supplier_id")
+	dvExport   = mustIndex(dv, "export_supplier_id")
+	dvGas      = mustIndex(dv, "gas_supplier_id")
+	dvDNO      = mustIndex(dv, "dno_id")
+	dvMPXN     = mustIndex(dv, "mpxn")
+	dvPostcode = mustIndex(dv, "postcode")
+	dvLastRead = mustIndex(dv, "last_read_at")
+	dvLastAlrt = mustIndex(dv, "last_alert_at")
+	dvStatus   = mustIndex(dv, "commissioned_status")
+	dvOutage   = mustIndex(dv, "outage_alert_count")
+	dvPrepay   = mustIndex(dv, "prepayment")
+	dvCPL      = mustIndex(dv, "cpl_expiry_date")
+	dvCert     = mustIndex(dv, "cert_expiry_date")
+	dvCosStart = mustIndex(dv, "cos_start_date")
+	dvCosEnd   = mustIndex(dv, "cos_end_date")
 )
-
-var deviceColumns = func() []column {
-	cs := make([]column, len(DeviceColumns))
-	for i, n := range DeviceColumns {
-		cs[i] = column{name: n}
-	}
-	return cs
-}()
 
 // validEUI64 reports whether v is 16 hex digits in dashed pairs
 // ("00-1B-C5-0C-00-00-12-34").
@@ -530,12 +491,12 @@ func ScanDevices(dir string, o Options, newSink func(worker int) func(*Device)) 
 		return FileReport{}, err
 	}
 	seen := newIDSet(o.Workers > 1)
-	res, err := scanFile(dir, fileSpec{base: "devices.csv", columns: deviceColumns, rows: seen.reserve}, o, func(w int, idx []int) rowFunc {
+	res, err := scanFile(dir, fileSpec{file: dv, rows: seen.reserve}, o, func(w int, idx []int) rowFunc {
 		sink := newSink(w)
 		t := newRowTools(o)
 		var d Device
-		fields := make([][]byte, len(DeviceColumns))
-		owner := func(col string, v []byte, r Role) (Sym, *badRow) {
+		fields := make([][]byte, len(dv.Columns))
+		owner := func(col string, v []byte, r contract.Role) (Sym, *badRow) {
 			if len(v) == 0 {
 				return Null, nil
 			}
@@ -561,7 +522,7 @@ func ScanDevices(dir string, o Options, newSink func(worker int) func(*Device)) 
 
 			for _, k := range []int{dvSMS, dvMan, dvModel, dvFW} {
 				if len(fields[k]) == 0 {
-					return false, errNull(DeviceColumns[k])
+					return false, errNull(dv.Columns[k].Name)
 				}
 			}
 			if d.DeviceType, bad = enumSym(deviceTypeEnum, t.devType, "device_type", fields[dvType]); bad != nil {
@@ -580,16 +541,16 @@ func ScanDevices(dir string, o Options, newSink func(worker int) func(*Device)) 
 			d.Manufacturer = c.intern(fields[dvMan])
 			d.Model = c.intern(fields[dvModel])
 			d.Firmware = c.intern(fields[dvFW])
-			if d.ImportSupplier, bad = owner("import_supplier_id", fields[dvImport], IS); bad != nil {
+			if d.ImportSupplier, bad = owner("import_supplier_id", fields[dvImport], contract.IS); bad != nil {
 				return false, bad
 			}
-			if d.ExportSupplier, bad = owner("export_supplier_id", fields[dvExport], ES); bad != nil {
+			if d.ExportSupplier, bad = owner("export_supplier_id", fields[dvExport], contract.ES); bad != nil {
 				return false, bad
 			}
-			if d.GasSupplier, bad = owner("gas_supplier_id", fields[dvGas], GS); bad != nil {
+			if d.GasSupplier, bad = owner("gas_supplier_id", fields[dvGas], contract.GS); bad != nil {
 				return false, bad
 			}
-			if d.DNO, bad = owner("dno_id", fields[dvDNO], ED); bad != nil {
+			if d.DNO, bad = owner("dno_id", fields[dvDNO], contract.ED); bad != nil {
 				return false, bad
 			}
 			if d.MPXN = fields[dvMPXN]; len(d.MPXN) > 0 && !validMPxN(d.MPXN) {
@@ -597,8 +558,8 @@ func ScanDevices(dir string, o Options, newSink func(worker int) func(*Device)) 
 					fmt.Sprintf("bad MPxN %q (want 13 digits for an MPAN or 6 to 10 for an MPRN)", clip(d.MPXN))}
 			}
 			d.Postcode = fields[dvPostcode]
-			for _, k := range []int{dvLastRead, dvLastAlert} {
-				if _, _, bad = nullableTimestamp(DeviceColumns[k], fields[k]); bad != nil {
+			for _, k := range []int{dvLastRead, dvLastAlrt} {
+				if _, _, bad = nullableTimestamp(dv.Columns[k].Name, fields[k]); bad != nil {
 					return false, bad
 				}
 			}
@@ -624,7 +585,7 @@ func ScanDevices(dir string, o Options, newSink func(worker int) func(*Device)) 
 				return false, bad
 			}
 			for _, k := range []int{dvCosStart, dvCosEnd} {
-				if _, bad = nullableDate(DeviceColumns[k], fields[k]); bad != nil {
+				if _, bad = nullableDate(dv.Columns[k].Name, fields[k]); bad != nil {
 					return false, bad
 				}
 			}
@@ -645,11 +606,6 @@ func ScanDevices(dir string, o Options, newSink func(worker int) func(*Device)) 
 
 // ---- incidents.csv
 
-var incidentColumns = []column{
-	{name: "incident_id"}, {name: "category"}, {name: "start_at"}, {name: "end_at"},
-	{name: "regions"}, {name: "title"},
-}
-
 // ReadIncidents reads incidents.csv(.gz) in dir, in file order. The file
 // may have no data rows. Regions "all" is returned as nil; an end before
 // the start is a bad row.
@@ -660,7 +616,7 @@ func ReadIncidents(dir string, o Options) ([]Incident, FileReport, error) {
 	}
 	o.Workers = 1
 	var out []Incident
-	res, err := scanFile(dir, fileSpec{base: "incidents.csv", columns: incidentColumns}, o, func(_ int, idx []int) rowFunc {
+	res, err := scanFile(dir, fileSpec{file: contract.IncidentsFile}, o, func(_ int, idx []int) rowFunc {
 		return func(f [][]byte, _ int64) (bool, *badRow) {
 			var bad *badRow
 			in := Incident{EndMS: -1}
@@ -695,7 +651,7 @@ func ReadIncidents(dir string, o Options) ([]Incident, FileReport, error) {
 			switch regions {
 			case "":
 				return false, errNull("regions")
-			case "all":
+			case contract.AllRegions:
 			default:
 				for _, r := range strings.Split(regions, ";") {
 					if regionEnum.index([]byte(r)) < 0 {

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/dcc/carport/internal/contract"
 )
 
 func TestSymCacheGrows(t *testing.T) {
@@ -84,8 +86,8 @@ func TestScanDevices(t *testing.T) {
 		"cos_end_date": "",
 	}
 	line := func(kv map[string]string) string {
-		cells := make([]string, len(DeviceColumns))
-		for i, c := range DeviceColumns {
+		cells := make([]string, len(contract.DevicesFile.Columns))
+		for i, c := range contract.DevicesFile.Header() {
 			cells[i] = good[c]
 			if v, ok := kv[c]; ok {
 				cells[i] = v
@@ -110,8 +112,8 @@ func TestScanDevices(t *testing.T) {
 		{map[string]string{"sms_id": ""}, `column "sms_id": empty value (not nullable)`},
 	}
 	// Columns in reverse order: matching is by name.
-	rev := make([]string, len(DeviceColumns))
-	for i, c := range DeviceColumns {
+	rev := make([]string, len(contract.DevicesFile.Columns))
+	for i, c := range contract.DevicesFile.Header() {
 		rev[len(rev)-1-i] = c
 	}
 	reverse := func(l string) string {
@@ -155,7 +157,7 @@ func TestScanDevices(t *testing.T) {
 	d, s := got[0], o.Symbols
 	if string(d.ID) != good["device_id"] || s.Name(d.ImportSupplier) != "BGAS" || d.GasSupplier != Null ||
 		s.Name(d.DNO) != "UKPN" || d.CertExpiry != NoDate || d.CPLExpiry != int32(daysFromCivil(2027, 3, 31)) ||
-		s.Name(d.Model) != "E470" || string(d.Fields[19]) != "2" || len(d.Fields) != len(DeviceColumns) {
+		s.Name(d.Model) != "E470" || string(d.Fields[19]) != "2" || len(d.Fields) != len(contract.DevicesFile.Columns) {
 		t.Errorf("device %+v", d)
 	}
 }

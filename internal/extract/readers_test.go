@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/dcc/carport/internal/contract"
 )
 
 func TestReadParties(t *testing.T) {
@@ -29,7 +31,7 @@ func TestReadParties(t *testing.T) {
 		t.Errorf("All = %v, want %v", ids, want)
 	}
 	bg := p.Get("BGAS")
-	if bg == nil || !reflect.DeepEqual(bg.Roles, []Role{IS, GS}) || bg.Name != "British Gas" || bg.Email != "ops@bgas.example" {
+	if bg == nil || !reflect.DeepEqual(bg.Roles, []contract.Role{contract.IS, contract.GS}) || bg.Name != "British Gas" || bg.Email != "ops@bgas.example" {
 		t.Errorf("BGAS = %+v", bg)
 	}
 	if o := p.Get("OCTO"); o == nil || o.Name != "Octopus, Energy" {
@@ -39,17 +41,17 @@ func TestReadParties(t *testing.T) {
 		t.Error("Get of an unknown party is not nil")
 	}
 	var is []string
-	for _, x := range p.InRole(IS) {
+	for _, x := range p.InRole(contract.IS) {
 		is = append(is, x.ID)
 	}
 	if !reflect.DeepEqual(is, []string{"BGAS", "EDF"}) {
-		t.Errorf("InRole(IS) = %v", is)
+		t.Errorf("InRole(contract.IS) = %v", is)
 	}
 	id := []byte("BGAS")
-	if !p.Has(id, GS) || p.Has(id, ED) || p.Has([]byte("EDF"), GS) {
+	if !p.Has(id, contract.GS) || p.Has(id, contract.ED) || p.Has([]byte("EDF"), contract.GS) {
 		t.Error("Has is wrong")
 	}
-	if n := testing.AllocsPerRun(100, func() { p.Has(id, GS) }); n != 0 {
+	if n := testing.AllocsPerRun(100, func() { p.Has(id, contract.GS) }); n != 0 {
 		t.Errorf("Has allocates %.0f times", n)
 	}
 }

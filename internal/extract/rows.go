@@ -1,20 +1,22 @@
 package extract
 
+import "github.com/dcc/carport/internal/contract"
+
 // Row types handed to sinks. A row pointer and any []byte in it are valid
 // only during the sink call: copy what you keep.
 
 // ServiceRequest is one service request of the period (rows outside the
 // period are counted in FileReport.OutsidePeriod and not passed on).
 type ServiceRequest struct {
-	Line    int64 // 1-based line of the row's first line in the file
-	Party   Sym   // party_id
-	Role    Role  // user_role
-	SRV     Sym   // srv, e.g. "4.1.1"
-	Variant int   // command_variant, 0 when null
-	AtMS    int64 // submitted_at, Unix ms
-	Day     int   // London day index of submitted_at within the period
-	RTT     int64 // rtt_ms, -1 when null
-	Success bool  // outcome == "success"
+	Line    int64         // 1-based line of the row's first line in the file
+	Party   Sym           // party_id
+	Role    contract.Role // user_role
+	SRV     Sym           // srv, e.g. "4.1.1"
+	Variant int           // command_variant, 0 when null
+	AtMS    int64         // submitted_at, Unix ms
+	Day     int           // London day index of submitted_at within the period
+	RTT     int64         // rtt_ms, -1 when null
+	Success bool          // outcome == "success"
 
 	ResponseCode, Region, SMETS, DeviceType            Sym
 	DeviceManufacturer, DeviceModel, DeviceFirmware    Sym
@@ -26,14 +28,14 @@ type ServiceRequest struct {
 // follow-up rules: InPeriod says whether generated_at is in the period.
 type Alert struct {
 	Line           int64
-	AlertID        []byte // alert_id
-	Party          Sym    // party_id
-	Role           Role   // user_role
-	Code           Sym    // alert_code, e.g. "8F35", "AD1"
-	DCC            bool   // alert_source == "dcc"
-	DeviceID       []byte // device_id, empty when null
-	EnergySupplier Sym    // energy_supplier_id
-	GeneratedMS    int64  // generated_at, Unix ms
+	AlertID        []byte        // alert_id
+	Party          Sym           // party_id
+	Role           contract.Role // user_role
+	Code           Sym           // alert_code, e.g. "8F35", "AD1"
+	DCC            bool          // alert_source == "dcc"
+	DeviceID       []byte        // device_id, empty when null
+	EnergySupplier Sym           // energy_supplier_id
+	GeneratedMS    int64         // generated_at, Unix ms
 	InPeriod       bool
 	Day            int   // London day index of generated_at, -1 outside the period
 	Delivered      bool  // outcome == "delivered"
@@ -43,16 +45,6 @@ type Alert struct {
 	Region, SMETS, DeviceType                          Sym
 	DeviceManufacturer, DeviceModel, DeviceFirmware    Sym
 	CHFManufacturer, CHFModel, CHFVariant, CHFFirmware Sym
-}
-
-// DeviceColumns are the columns of devices.csv in the contract's order.
-var DeviceColumns = []string{
-	"device_id", "sms_id", "device_type", "device_manufacturer", "device_model",
-	"firmware_version", "smets_version", "csp_id", "region",
-	"import_supplier_id", "export_supplier_id", "gas_supplier_id", "dno_id",
-	"mpxn", "postcode", "last_read_at", "last_alert_at", "last_alert_code",
-	"commissioned_status", "outage_alert_count", "prepayment",
-	"cpl_expiry_date", "cert_expiry_date", "cos_start_date", "cos_end_date",
 }
 
 // Device is one device of the estate at period end.
@@ -70,7 +62,7 @@ type Device struct {
 	// Dates as days since 1970-01-01; NoDate when null.
 	CPLExpiry, CertExpiry int32
 
-	// Fields holds every column of DeviceColumns, in that order, as the raw
+	// Fields holds every column of contract.DevicesFile, in that order, as the raw
 	// text of the row (after CSV unquoting).
 	Fields [][]byte
 }

@@ -2,7 +2,6 @@ package host
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -15,39 +14,20 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+	"github.com/dcc/carport/internal/chromium"
 )
-
-const chromiumPath = "/usr/bin/chromium"
 
 // TestBrowser signs in with the form in headless Chromium, reads the
 // bundle list and downloads the bundle by its link, as a party user would:
 // no JavaScript on the pages, nothing fetched from anywhere but the host.
 func TestBrowser(t *testing.T) {
-	if _, err := os.Stat(chromiumPath); err != nil {
-		t.Fatalf("headless Chromium is needed at %s (Debian package chromium): %v", chromiumPath, err)
-	}
+	chromium.Path(t) // skips the test, before any work, without a browser
 	h := newTestHost(t)
 	h.user("Nora North", "nora@example.com", partyA)
 	h.release(released)
 	downloads := t.TempDir()
 
-	actx, cancelA := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(chromiumPath),
-		chromedp.Flag("headless", true),
-		chromedp.Flag("no-sandbox", true),
-		chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("no-first-run", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()),
-	)
-	defer cancelA()
-	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	deadline := time.AfterFunc(60*time.Second, cancel)
-	defer deadline.Stop()
+	ctx := chromium.New(t, 60*time.Second)
 
 	var mu sync.Mutex
 	var problems, requests []string

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dcc/carport/internal/contract"
 	"github.com/dcc/carport/internal/published"
 )
 
@@ -24,11 +25,11 @@ const chunkTimeout = time.Minute
 
 // splitFile splits "<party>.zip.age" or "<party>.zip.age.minisig".
 func splitFile(file string) (party string, sig bool, ok bool) {
-	if p, found := strings.CutSuffix(file, published.SignatureExt); found {
-		return p, true, published.ValidParty(p)
+	if p, found := strings.CutSuffix(file, contract.SignatureExt); found {
+		return p, true, contract.ValidPartyID(p)
 	}
-	if p, found := strings.CutSuffix(file, published.BundleExt); found {
-		return p, false, published.ValidParty(p)
+	if p, found := strings.CutSuffix(file, contract.BundleExt); found {
+		return p, false, contract.ValidPartyID(p)
 	}
 	return "", false, false
 }
@@ -59,7 +60,7 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request, rq *request) {
 		return
 	}
 	defer f.Close()
-	name := party + "-" + period + published.BundleExt
+	name := party + "-" + period + contract.BundleExt
 	ctype := "application/octet-stream"
 	if sig {
 		name += ".minisig"
@@ -116,10 +117,10 @@ func (s *Server) apiBundles(w http.ResponseWriter, r *http.Request, rq *request)
 			return
 		}
 		it := item{Period: b.Period, Party: b.Party, File: downloadName(b),
-			URL:  s.o.PublicURL.JoinPath("files", b.Period, b.Party+published.BundleExt).String(),
+			URL:  s.o.PublicURL.JoinPath("files", contract.BundlePath(b.Period, b.Party)).String(),
 			Size: b.Size, SHA256: sum, Built: b.ModTime.UTC(), Released: rels[b.Period].At}
 		if b.Signature >= 0 {
-			it.Signature = s.o.PublicURL.JoinPath("files", b.Period, b.Party+published.SignatureExt).String()
+			it.Signature = s.o.PublicURL.JoinPath("files", contract.SignaturePath(b.Period, b.Party)).String()
 		}
 		items = append(items, it)
 	}

@@ -19,6 +19,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dcc/carport/internal/contract"
 	"github.com/dcc/carport/internal/opener"
 	"github.com/dcc/carport/internal/published"
 )
@@ -60,8 +61,8 @@ func (s *Server) openPage(w http.ResponseWriter, r *http.Request, rq *request) {
 	vendor, _ := opener.Lookup(opener.VendorScript)
 	script, _ := opener.Lookup(opener.PageScript)
 	d := openData{Month: monthName(period), Period: period, Party: party,
-		Bundle:    "/files/" + period + "/" + party + published.BundleExt,
-		Signature: "/files/" + period + "/" + party + published.SignatureExt,
+		Bundle:    "/files/" + contract.BundlePath(period, party),
+		Signature: "/files/" + contract.SignaturePath(period, party),
 		File:      downloadName(b), Size: shortSize(b.Size),
 		Key: s.o.SigningKey, KeyID: s.keyID,
 		Stylesheet: css, Scripts: []opener.File{vendor, script}}

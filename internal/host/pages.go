@@ -12,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/dcc/carport/internal/extract"
+	"github.com/dcc/carport/internal/contract"
 	"github.com/dcc/carport/internal/hostdb"
 	"github.com/dcc/carport/internal/mail"
 	"github.com/dcc/carport/internal/published"
@@ -39,13 +39,13 @@ var funcs = template.FuncMap{
 		if t.IsZero() {
 			return "never"
 		}
-		return t.In(extract.London).Format("2 Jan 2006")
+		return t.In(contract.London).Format("2 Jan 2006")
 	},
 	"datetime": func(t time.Time) string {
 		if t.IsZero() {
 			return "never"
 		}
-		return t.In(extract.London).Format("2 Jan 2006 15:04 MST")
+		return t.In(contract.London).Format("2 Jan 2006 15:04 MST")
 	},
 }
 
@@ -411,7 +411,7 @@ type bundleView struct {
 }
 
 func monthName(period string) string {
-	if p, err := extract.ParsePeriod(period); err == nil {
+	if p, err := contract.ParsePeriod(period); err == nil {
 		return p.Start().Format("January 2006")
 	}
 	return period
@@ -450,7 +450,7 @@ func thousands(n int64) string {
 
 // downloadName is the file name a bundle is saved under: party and period,
 // so months do not overwrite each other in a Downloads folder.
-func downloadName(b published.Bundle) string { return b.Party + "-" + b.Period + published.BundleExt }
+func downloadName(b published.Bundle) string { return b.Party + "-" + b.Period + contract.BundleExt }
 
 // partyBundles lists the released bundles of u's party that are present in
 // OUT, newest first.
@@ -491,15 +491,15 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request, rq *request) {
 		}
 		name := downloadName(b)
 		v := bundleView{Period: b.Period, Month: monthName(b.Period), File: name,
-			Folder: strings.TrimSuffix(name, published.BundleExt),
-			Href:   "/files/" + b.Period + "/" + b.Party + published.BundleExt,
+			Folder: strings.TrimSuffix(name, contract.BundleExt),
+			Href:   "/files/" + contract.BundlePath(b.Period, b.Party),
 			Size:   humanSize(b.Size), Built: funcs["datetime"].(func(time.Time) string)(b.ModTime),
 			BuiltISO: b.ModTime.UTC().Format(time.RFC3339), Sum: sum,
 			Released:    funcs["datetime"].(func(time.Time) string)(rels[b.Period].At),
 			ReleasedISO: rels[b.Period].At.Format(time.RFC3339)}
 		if b.Signature >= 0 {
 			v.SigFile = name + ".minisig"
-			v.SigHref = "/files/" + b.Period + "/" + b.Party + published.SignatureExt
+			v.SigHref = "/files/" + contract.SignaturePath(b.Period, b.Party)
 		}
 		if s.o.SigningKey != "" {
 			v.Open = "/open/" + b.Period + "/" + b.Party

@@ -11,7 +11,7 @@ import (
 	"database/sql"
 	"time"
 
-	"github.com/dcc/carport/internal/extract"
+	"github.com/dcc/carport/internal/contract"
 )
 
 // Event is one audit log entry.
@@ -49,7 +49,7 @@ func (db *DB) logTx(ctx context.Context, x execer, a Actor, action string, userI
 	}
 	_, err := x.ExecContext(ctx, `INSERT INTO audit (at, month, action, actor_id, via, user_id, party, period, addr, detail)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		now.Unix(), now.In(extract.London).Format("2006-01"), action, actor, a.Via, user, party, period, a.Addr, detail)
+		now.Unix(), now.In(contract.London).Format("2006-01"), action, actor, a.Via, user, party, period, a.Addr, detail)
 	return err
 }
 

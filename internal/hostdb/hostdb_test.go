@@ -249,7 +249,7 @@ func TestDeleteErasesFromFile(t *testing.T) {
 
 // TestUnknownEmailCostsTheSame: signing in with an address that has no
 // account runs one argon2id with the same parameters as a wrong password
-// does, so it costs the same. (Counted, not only timed: timings on a shared
+// does, so it costs the same. (Counted, not timed: timings on a shared
 // machine drift.)
 func TestUnknownEmailCostsTheSame(t *testing.T) {
 	ctx := context.Background()
@@ -267,21 +267,18 @@ func TestUnknownEmailCostsTheSame(t *testing.T) {
 	if params(db.dummy) != params(stored) {
 		t.Errorf("the dummy hash's parameters %q differ from a real one's %q", params(db.dummy), params(stored))
 	}
-	var fastest time.Duration = time.Hour
+	// every address, known or not, costs one argon2id of those parameters
+	// (counted, not timed: a clock proves nothing on a busy machine)
 	for _, email := range []string{"ada@example.com", "nobody@example.com", "nobody@example.com"} {
-		before := db.hashRuns.Load()
-		t0 := time.Now()
+		before, derived := db.hashRuns.Load(), verifications.Load()
 		if _, err := db.Authenticate(ctx, CLI, email, "not the password"); !errors.Is(err, ErrBadCredentials) {
 			t.Fatalf("%s: %v", email, err)
-		}
-		if email != "ada@example.com" {
-			fastest = min(fastest, time.Since(t0))
 		}
 		if n := db.hashRuns.Load() - before; n != 1 {
 			t.Errorf("%s: %d argon2id runs, want 1", email, n)
 		}
-	}
-	if fastest < 5*time.Millisecond {
-		t.Errorf("an unknown address took %v: no real argon2id ran", fastest)
+		if n := verifications.Load() - derived; n != 1 {
+			t.Errorf("%s: %d argon2id derivations, want 1: no real argon2id ran", email, n)
+		}
 	}
 }

@@ -10,8 +10,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/dcc/carport/internal/contract"
 	"github.com/dcc/carport/internal/mail"
-	"github.com/dcc/carport/internal/published"
 )
 
 // Kind is what a user is: a party's user, who sees that party's released
@@ -125,7 +125,7 @@ func CheckName(s string) (string, error) {
 
 // CheckParty returns an error unless id is a party id a user may belong to.
 func CheckParty(id string) error {
-	if !published.ValidParty(id) {
+	if !contract.ValidPartyID(id) {
 		return fmt.Errorf("party %q is not a party id (letters, digits, _ and -, at most 32)", id)
 	}
 	return nil

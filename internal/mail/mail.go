@@ -23,6 +23,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/dcc/carport/internal/atomicfile"
 )
 
 // Message is one notice to one person.
@@ -150,23 +152,7 @@ func (o *Outbox) Send(ctx context.Context, m Message) error {
 		return err
 	}
 	name := now.UTC().Format("20060102T150405.000000000Z") + "-" + hex.EncodeToString(suffix) + ".eml"
-	tmp, err := os.CreateTemp(o.Dir, ".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
-		return err
-	}
-	if _, err := tmp.Write(raw); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), filepath.Join(o.Dir, name))
+	return atomicfile.WriteFile(filepath.Join(o.Dir, name), raw, 0o600)
 }
 
 // Purge removes every message of the outbox addressed to addr (any case)

@@ -38,6 +38,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/dcc/carport/internal/atomicfile"
+	"github.com/dcc/carport/internal/contract"
 	"github.com/dcc/carport/internal/lockfile"
 )
 
@@ -50,28 +52,11 @@ const (
 	ManifestName = "manifest.json"
 	// RunReportName is the DCC-only run report inside a version.
 	RunReportName = "run.json"
-	bundleSuffix  = ".zip.age"
-	sigSuffix     = ".zip.age.minisig"
 	linkPrefix    = ".link-"
 )
 
-// partyID is the pattern a party id must match before it names a file.
-var partyID = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_-]{0,31}$`)
-
 // periodRE is a period, YYYY-MM.
 var periodRE = regexp.MustCompile(`^[0-9]{4}-(0[1-9]|1[0-2])$`)
-
-// CheckParty fails unless id may name a bundle file: it matches the
-// party id pattern and does not start with the reserved "dcc-".
-func CheckParty(id string) error {
-	if !partyID.MatchString(id) {
-		return fmt.Errorf("party id %q cannot name a file: ids are letters, digits, _ and -, at most 32, not starting with -", id)
-	}
-	if strings.HasPrefix(strings.ToLower(id), "dcc-") {
-		return fmt.Errorf("party id %q: ids starting with dcc- are reserved for the DCC's own key files", id)
-	}
-	return nil
-}
 
 // BusyError says another process holds OUT's lock.
 type BusyError struct {
@@ -213,9 +198,9 @@ func (o *Out) Current(period string) (*Published, error) {
 		switch {
 		case name == ManifestName || name == RunReportName:
 			what = "a DCC file"
-		case strings.HasSuffix(name, bundleSuffix) && CheckParty(strings.TrimSuffix(name, bundleSuffix)) == nil:
+		case strings.HasSuffix(name, contract.BundleExt) && contract.ValidPartyID(strings.TrimSuffix(name, contract.BundleExt)):
 			what = "a bundle"
-		case strings.HasSuffix(name, sigSuffix) && CheckParty(strings.TrimSuffix(name, sigSuffix)) == nil:
+		case strings.HasSuffix(name, contract.SignatureExt) && contract.ValidPartyID(strings.TrimSuffix(name, contract.SignatureExt)):
 			what = "a signature"
 		default:
 			return nil, fmt.Errorf("%s: unexpected in a published period: no build writes it; move it away", filepath.Join(link, name))
@@ -251,9 +236,9 @@ func kind(t fs.FileMode) string {
 }
 
 // isStaleTemp reports the temporary names builds leave when killed:
-// .incoming-* (older carport), .<file>.tmp-* (atomic writes).
+// .incoming-* (older carport), .<file>.tmp-* (internal/atomicfile).
 func isStaleTemp(name string) bool {
-	return strings.HasPrefix(name, ".incoming-") || (strings.HasPrefix(name, ".") && strings.Contains(name, ".tmp-"))
+	return strings.HasPrefix(name, ".incoming-") || atomicfile.IsTemp(name)
 }
 
 func isVersionTarget(period, target string) bool {
@@ -293,19 +278,19 @@ func (o *Out) NewVersion(period string) (*Version, error) {
 
 // BundlePath is where party's bundle goes in the version.
 func (v *Version) BundlePath(party string) (string, error) {
-	if err := CheckParty(party); err != nil {
+	if err := contract.CheckPartyID(party); err != nil {
 		return "", err
 	}
-	return filepath.Join(v.Dir, party+bundleSuffix), nil
+	return filepath.Join(v.Dir, contract.BundleFile(party)), nil
 }
 
 // Add records a bundle sealed into the version (file and signature are
 // already in place).
 func (v *Version) Add(e Entry) error {
-	if err := CheckParty(e.Party); err != nil {
+	if err := contract.CheckPartyID(e.Party); err != nil {
 		return err
 	}
-	e.File, e.Signature = e.Party+bundleSuffix, e.Party+sigSuffix
+	e.File, e.Signature = contract.BundleFile(e.Party), contract.SignatureFile(e.Party)
 	for _, f := range []string{e.File, e.Signature} {
 		if _, err := os.Stat(filepath.Join(v.Dir, f)); err != nil {
 			return fmt.Errorf("adding %s: %w", e.Party, err)
@@ -323,20 +308,20 @@ func (v *Version) Carry(cur *Published, party string) error {
 	if e == nil {
 		return fmt.Errorf("%s: no published bundle of %s to keep", cur.Period, party)
 	}
-	if err := CheckParty(party); err != nil {
+	if err := contract.CheckPartyID(party); err != nil {
 		return err
 	}
-	for _, f := range []string{party + bundleSuffix, party + sigSuffix} {
+	for _, f := range []string{contract.BundleFile(party), contract.SignatureFile(party)} {
 		if err := linkOrCopy(filepath.Join(cur.Dir, f), filepath.Join(v.Dir, f)); err != nil {
 			return fmt.Errorf("keeping %s: %w", f, err)
 		}
 	}
-	sum, n, err := hashFile(filepath.Join(v.Dir, party+bundleSuffix))
+	sum, n, err := hashFile(filepath.Join(v.Dir, contract.BundleFile(party)))
 	if err != nil {
 		return err
 	}
 	if sum != e.SHA256 || n != e.Size {
-		return fmt.Errorf("keeping %s: %s differs from the published manifest.json: the published period was changed by hand", party, party+bundleSuffix)
+		return fmt.Errorf("keeping %s: %s differs from the published manifest.json: the published period was changed by hand", party, contract.BundleFile(party))
 	}
 	c := *e
 	c.Carried = true
@@ -359,7 +344,7 @@ func (v *Version) WriteFile(name string, data []byte) error {
 	if name != RunReportName {
 		return fmt.Errorf("%s: not a DCC file of a period", name)
 	}
-	return writeFile(filepath.Join(v.Dir, name), data, 0o640)
+	return atomicfile.WriteFile(filepath.Join(v.Dir, name), data, 0o640)
 }
 
 // Discard removes the version folder: nothing of it was published.
@@ -385,10 +370,10 @@ func (v *Version) Switch(generator, signKey string, guard func() error) (removed
 	if err != nil {
 		return nil, err
 	}
-	if err := writeFile(filepath.Join(v.Dir, ManifestName), append(b, '\n'), 0o640); err != nil {
+	if err := atomicfile.WriteFile(filepath.Join(v.Dir, ManifestName), append(b, '\n'), 0o640); err != nil {
 		return nil, err
 	}
-	syncDir(v.Dir)
+	atomicfile.SyncDir(v.Dir)
 	cur, err := v.out.Current(v.Period)
 	if err != nil {
 		return nil, err
@@ -409,7 +394,7 @@ func (v *Version) Switch(generator, signKey string, guard func() error) (removed
 		}
 		// tmp is now the old folder
 		v.done = true
-		syncDir(v.out.Dir)
+		atomicfile.SyncDir(v.out.Dir)
 		if err := os.RemoveAll(tmp); err != nil {
 			return []string{}, fmt.Errorf("removing the previous %s: %w", link, err)
 		}
@@ -419,7 +404,7 @@ func (v *Version) Switch(generator, signKey string, guard func() error) (removed
 			return nil, fmt.Errorf("switching %s: %w", link, err)
 		}
 		v.done = true
-		syncDir(v.out.Dir)
+		atomicfile.SyncDir(v.out.Dir)
 	}
 	if err := v.linkRunReport(); err != nil {
 		return removed, err
@@ -563,37 +548,4 @@ func hashFile(p string) (string, int64, error) {
 		return "", 0, err
 	}
 	return hex.EncodeToString(h.Sum(nil)), n, nil
-}
-
-// writeFile writes data to path atomically (temporary file, fsync, rename).
-func writeFile(path string, data []byte, mode os.FileMode) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-")
-	if err != nil {
-		return err
-	}
-	_, err = tmp.Write(data)
-	if err == nil {
-		err = tmp.Chmod(mode)
-	}
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
-	}
-	return err
-}
-
-// syncDir makes renames in dir durable where the platform allows it.
-func syncDir(dir string) {
-	if d, err := os.Open(dir); err == nil {
-		d.Sync()
-		d.Close()
-	}
 }

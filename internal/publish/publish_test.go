@@ -267,11 +267,3 @@ func TestSweepRemovesWhatKilledBuildsLeft(t *testing.T) {
 		t.Errorf("dead version survived")
 	}
 }
-
-func TestCheckParty(t *testing.T) {
-	for id, ok := range map[string]bool{"SUPA": true, "a_b-c": true, "../x": false, "a/b": false, "-x": false, ".x": false, "dcc-signing": false, "DCC-x": false, strings.Repeat("A", 33): false, "": false} {
-		if err := CheckParty(id); (err == nil) != ok {
-			t.Errorf("CheckParty(%q) = %v", id, err)
-		}
-	}
-}

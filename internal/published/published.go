@@ -22,35 +22,18 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"regexp"
 	"sort"
 	"strings"
 	"sync"
 	"syscall"
 	"time"
 
-	"github.com/dcc/carport/internal/extract"
+	"github.com/dcc/carport/internal/contract"
 )
-
-// Bundle and signature file suffixes inside OUT/<period>/.
-const (
-	BundleExt    = ".zip.age"
-	SignatureExt = ".zip.age.minisig"
-)
-
-var partyRE = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_-]{0,31}$`)
-
-// ValidParty reports whether id is a party id that may name a bundle:
-// letters, digits, "_" and "-", at most 32, not starting with "." or "-",
-// and not one of the ids starting with "dcc-" reserved for the DCC's own
-// files.
-func ValidParty(id string) bool {
-	return partyRE.MatchString(id) && !strings.HasPrefix(strings.ToLower(id), "dcc-")
-}
 
 // ValidPeriod reports whether s is a period folder name (YYYY-MM).
 func ValidPeriod(s string) bool {
-	_, err := extract.ParsePeriod(s)
+	_, err := contract.ParsePeriod(s)
 	return err == nil
 }
 
@@ -105,7 +88,7 @@ type Bundle struct {
 }
 
 // Name is the bundle's path inside OUT.
-func (b Bundle) Name() string { return b.Period + "/" + b.Party + BundleExt }
+func (b Bundle) Name() string { return contract.BundlePath(b.Period, b.Party) }
 
 // Key identifies this version of the bundle's file (its name, device,
 // inode, size and modification time): a rebuilt bundle has another key.
@@ -163,8 +146,8 @@ func (o *Out) Bundles(period string) ([]Bundle, error) {
 	}
 	var bs []Bundle
 	for _, n := range names {
-		party, ok := strings.CutSuffix(n, BundleExt)
-		if !ok || !ValidParty(party) {
+		party, ok := strings.CutSuffix(n, contract.BundleExt)
+		if !ok || !contract.ValidPartyID(party) {
 			continue
 		}
 		if b, err := o.Bundle(period, party); err == nil {
@@ -195,12 +178,12 @@ func (o *Out) Bundle(period, party string) (Bundle, error) {
 // sig is set) for reading, or returns ErrNotFound. Only a regular file is
 // ever returned; the caller closes it.
 func (o *Out) OpenBundle(period, party string, sig bool) (*os.File, fs.FileInfo, error) {
-	if !ValidPeriod(period) || !ValidParty(party) {
+	if !ValidPeriod(period) || !contract.ValidPartyID(party) {
 		return nil, nil, ErrNotFound
 	}
-	name := period + "/" + party + BundleExt
+	name := contract.BundlePath(period, party)
 	if sig {
-		name = period + "/" + party + SignatureExt
+		name = contract.SignaturePath(period, party)
 	}
 	return o.openRegular(name)
 }

@@ -204,15 +204,3 @@ func TestSumIsCachedPerFileVersion(t *testing.T) {
 		t.Errorf("sum of the rebuilt bundle %s, %v", s, err)
 	}
 }
-
-func TestValidParty(t *testing.T) {
-	for id, ok := range map[string]bool{
-		"NORE": true, "a_b-c": true, "_x": true, "0": true,
-		"": false, "-x": false, ".x": false, "a/b": false, "a.b": false, "DCC-signing": false, "dcc-archive": false,
-		"abcdefghijklmnopqrstuvwxyz012345": true, "abcdefghijklmnopqrstuvwxyz0123456": false, "né": false,
-	} {
-		if ValidParty(id) != ok {
-			t.Errorf("ValidParty(%q) = %v, want %v", id, !ok, ok)
-		}
-	}
-}

@@ -1,6 +1,7 @@
 package reportdef
 
 import (
+	"encoding"
 	"errors"
 	"fmt"
 	"reflect"
@@ -10,6 +11,8 @@ import (
 	"strings"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/dcc/carport/internal/contract"
 )
 
 // Problem is one thing wrong with a definition file.
@@ -17,8 +20,8 @@ type Problem struct {
 	File string
 	Line int    // 0 when unknown
 	Key  string // dotted key, e.g. "views.kind"; empty for whole-file problems
-	Msg  string
-	Hint string
+	Msg  string // what is wrong
+	Hint string // the fix, when it is obvious; not part of Error
 }
 
 // Error formats the problem as `file:line: key "k": message`, leaving out
@@ -110,13 +113,14 @@ func (d *decoder) decode(src string, v any) bool {
 		if parent != "" && !allowed[parent] {
 			continue // reported at the parent
 		}
-		msg := fmt.Sprintf("unknown key %q", last)
+		hint := ""
 		for a := range allowed {
 			if strings.EqualFold(a, path) {
-				msg = fmt.Sprintf("unknown key %q (keys are lowercase: did you mean %q?)", last, a[strings.LastIndexByte(a, '.')+1:])
+				hint = fmt.Sprintf("keys are lowercase: did you mean %q?", a[strings.LastIndexByte(a, '.')+1:])
 			}
 		}
-		d.problems = append(d.problems, Problem{File: d.file, Line: d.loc.line(indexed(k, arrays, counts)), Key: path, Msg: msg})
+		d.problems = append(d.problems, Problem{File: d.file, Line: d.loc.line(indexed(k, arrays, counts)), Key: path,
+			Msg: fmt.Sprintf("unknown key %q", last), Hint: hint})
 	}
 	return true
 }
@@ -141,6 +145,50 @@ func indexed(k []string, arrays map[string]bool, counts map[string]int) string {
 	}
 	return out
 }
+
+// field decodes one TOML value through T's UnmarshalText (a view kind, a
+// dataset, a role …) and keeps the error instead of returning it:
+// toml.Decode stops at the first error, and a file's problems are
+// reported all at once, each at its own line, by the compiler (see
+// decoder.check).
+type field[T any, P interface {
+	*T
+	encoding.TextUnmarshaler
+}] struct {
+	Text  string // as written
+	Value T      // valid when Err is nil
+	Err   error
+}
+
+// UnmarshalText never fails: T's error is kept in Err.
+func (f *field[T, P]) UnmarshalText(b []byte) error {
+	f.Text = string(b)
+	f.Err = P(&f.Value).UnmarshalText(b)
+	return nil
+}
+
+// The typed fields of the raw definitions.
+type (
+	datasetField = field[contract.Dataset, *contract.Dataset]
+	kindField    = field[contract.ViewKind, *contract.ViewKind]
+	chartField   = field[ChartKind, *ChartKind]
+	roleField    = field[contract.Role, *contract.Role]
+)
+
+// check records f's error at key and reports whether f holds a value.
+func check[T any, P interface {
+	*T
+	encoding.TextUnmarshaler
+}](d *decoder, key string, f field[T, P]) bool {
+	if f.Err != nil {
+		d.addf(key, "%v", f.Err)
+		return false
+	}
+	return true
+}
+
+// textUnmarshaler is the type of values decoded through UnmarshalText.
+var textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
 
 // collectKeys records every key path the struct type t accepts.
 // Paths of slices of structs (arrays of tables) also go into arrays.
@@ -168,7 +216,7 @@ func collectKeys(t reflect.Type, prefix string, out, arrays map[string]bool) {
 			slice = slice || ft.Kind() == reflect.Slice
 			ft = ft.Elem()
 		}
-		if ft.Kind() == reflect.Struct && ft.String() != "toml.Primitive" && ft.String() != "time.Time" {
+		if ft.Kind() == reflect.Struct && ft.String() != "toml.Primitive" && ft.String() != "time.Time" && !reflect.PointerTo(ft).Implements(textUnmarshaler) {
 			if slice {
 				arrays[path] = true
 			}

@@ -118,7 +118,7 @@ func TestProblemMessages(t *testing.T) {
 			[]string{`reportdefs/demo.toml:8: key "colour": unknown key "colour"`}},
 		{"mis-cased key",
 			map[string]string{"demo.toml": edit(t, "title = \"{name}", "Title = \"{name}")},
-			[]string{`reportdefs/demo.toml:4: key "Title": unknown key "Title" (keys are lowercase: did you mean "title"?)`}},
+			[]string{`reportdefs/demo.toml:4: key "Title": unknown key "Title"`, `hint: keys are lowercase: did you mean "title"?`}},
 		{"unknown key in the second view",
 			map[string]string{"demo.toml": edit(t, "title = \"Failures\"", "titel = \"Failures\"")},
 			[]string{
@@ -130,7 +130,7 @@ func TestProblemMessages(t *testing.T) {
 			[]string{`reportdefs/demo.toml:32: key "views.dimensions": a breakdown view breaks down by device_type, region, smets_version, not "response_code"`}},
 		{"mis-cased key in a chart table",
 			map[string]string{"demo.toml": edit(t, "x = \"rank\"", "X = \"rank\"")},
-			[]string{`reportdefs/demo.toml:25: key "views.chart.X": unknown key "X" (keys are lowercase: did you mean "x"?)`}},
+			[]string{`reportdefs/demo.toml:25: key "views.chart.X": unknown key "X"`, `hint: keys are lowercase: did you mean "x"?`}},
 		{"bad status",
 			map[string]string{"demo.toml": edit(t, `status = "published"`, `status = "live"`)},
 			[]string{`reportdefs/demo.toml:6: key "status": unknown status "live" (want one of draft, published, archived)`}},
@@ -168,6 +168,7 @@ func TestProblemMessages(t *testing.T) {
 			map[string]string{"demo.toml": strings.NewReplacer(`dataset = "service_requests"`, `dataset = "alerts"`,
 				`over = "srv"`, `over = "alert"`, `values = ["4.1.1", "8.2"]`, `values = ["AD1", "ZZZZ"]`,
 				`kind = "league"`, `kind = "daily"`, `kind = "failures"`, `kind = "summary"`,
+				`x = "rank"`, `x = "date"`, `series = ["success_rate"]`, `series = ["delivery_rate"]`,
 				`dimensions = ["response_code", "region"]`, `dimensions = ["reason_code"]`, `only = ["8.2"]`, `only = ["AD1"]`).Replace(goodDef)},
 			[]string{`reportdefs/demo.toml:17: key "matrix.values": alert "ZZZZ" is not in the alert catalogue`}},
 		{"dimension not in the dataset",
@@ -204,7 +205,14 @@ func TestProblemMessages(t *testing.T) {
 			if !errors.As(err, &ps) {
 				t.Fatalf("err = %v, want Problems", err)
 			}
-			got := strings.Split(filepath.ToSlash(ps.Error()), "\n")
+			// each problem, then its hint when it has one
+			var got []string
+			for _, p := range ps {
+				got = append(got, filepath.ToSlash(p.Error()))
+				if p.Hint != "" {
+					got = append(got, "hint: "+p.Hint)
+				}
+			}
 			if strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
 				t.Errorf("problems:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
 			}

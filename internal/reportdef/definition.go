@@ -10,29 +10,39 @@ import (
 	"strings"
 	"time"
 
-	"github.com/dcc/carport/internal/extract"
+	"github.com/dcc/carport/internal/contract"
 )
 
-// SchemaVersion is the definition schema this generator reads.
+// SchemaVersion is the schema of the files this generator reads: every
+// definition, catalogue, the policy and documents.toml says
+// schema_version = 1, and a file of another version is refused at its
+// line rather than read as something it is not.
 const SchemaVersion = 1
+
+// checkSchema refuses a file of another schema version.
+func (d *decoder) checkSchema(v int) {
+	if v != SchemaVersion {
+		d.addf("schema_version", "schema_version is %d, this generator reads %d", v, SchemaVersion)
+	}
+}
 
 // rawDef is one definition file as written.
 type rawDef struct {
-	SchemaVersion int         `toml:"schema_version"`
-	ID            string      `toml:"id"`
-	Version       string      `toml:"version"`
-	Title         string      `toml:"title"`
-	Category      string      `toml:"category"`
-	Status        string      `toml:"status"`
-	Audience      []string    `toml:"audience"`
-	Owner         string      `toml:"owner"`
-	Description   string      `toml:"description"`
-	Help          string      `toml:"help"`
-	Dataset       string      `toml:"dataset"`
-	MainView      string      `toml:"main_view"`
-	Matrix        *rawMatrix  `toml:"matrix"`
-	Views         []rawView   `toml:"views"`
-	Changelog     []rawChange `toml:"changelog"`
+	SchemaVersion int          `toml:"schema_version"`
+	ID            string       `toml:"id"`
+	Version       string       `toml:"version"`
+	Title         string       `toml:"title"`
+	Category      string       `toml:"category"`
+	Status        string       `toml:"status"`
+	Audience      []roleField  `toml:"audience"`
+	Owner         string       `toml:"owner"`
+	Description   string       `toml:"description"`
+	Help          string       `toml:"help"`
+	Dataset       datasetField `toml:"dataset"`
+	MainView      string       `toml:"main_view"`
+	Matrix        *rawMatrix   `toml:"matrix"`
+	Views         []rawView    `toml:"views"`
+	Changelog     []rawChange  `toml:"changelog"`
 }
 
 type rawMatrix struct {
@@ -42,11 +52,11 @@ type rawMatrix struct {
 
 type rawView struct {
 	ID         string        `toml:"id"`
-	Kind       string        `toml:"kind"`
+	Kind       kindField     `toml:"kind"`
 	Title      string        `toml:"title"`
 	Note       string        `toml:"note"`
 	Dimensions []string      `toml:"dimensions"`
-	Roles      []string      `toml:"roles"`
+	Roles      []roleField   `toml:"roles"`
 	Only       []string      `toml:"only"`
 	Window     string        `toml:"window"`
 	WithinDays int           `toml:"within_days"`
@@ -71,15 +81,15 @@ type rawInsight struct {
 }
 
 type rawChart struct {
-	Kind       string   `toml:"kind"`
-	X          string   `toml:"x"`
-	Series     []string `toml:"series"`
-	Highlight  string   `toml:"highlight"`
-	Percent    bool     `toml:"percent"`
-	Stack      bool     `toml:"stack"`
-	GroupBy    string   `toml:"group_by"`
-	SeriesFrom string   `toml:"series_from"`
-	Sample     string   `toml:"sample"`
+	Kind       chartField `toml:"kind"`
+	X          string     `toml:"x"`
+	Series     []string   `toml:"series"`
+	Highlight  string     `toml:"highlight"`
+	Percent    bool       `toml:"percent"`
+	Stack      bool       `toml:"stack"`
+	GroupBy    string     `toml:"group_by"`
+	SeriesFrom string     `toml:"series_from"`
+	Sample     string     `toml:"sample"`
 }
 
 type rawChange struct {
@@ -96,11 +106,11 @@ type Definition struct {
 	Title       string // may hold {key} and {name}, filled per matrix value
 	Category    string
 	Status      string
-	Audience    []extract.Role
+	Audience    []contract.Role
 	Owner       string
 	Description string
 	Help        string
-	Dataset     Dataset
+	Dataset     contract.Dataset
 	// MainView is the id of the view holding the report's main figure:
 	// the home page marks a report "figures withheld" only when that
 	// view's peer or industry figures are. Defaults to the first view.
@@ -120,17 +130,32 @@ type Definition struct {
 // the nearest enclosing key that was written, then 0.
 func (d *Definition) Line(key string) int { return d.loc.line(key) }
 
+// Pos is "FILE:LINE" of a dotted key of the definition (see Line), or
+// the file alone when no line is known: where an engine error about the
+// definition points.
+func (d *Definition) Pos(key string) string {
+	if n := d.Line(key); n > 0 {
+		return fmt.Sprintf("%s:%d", d.File, n)
+	}
+	return d.File
+}
+
+// Key is the dotted key of field k of the view ("views.2.kind"), for
+// Definition.Line and Definition.Pos.
+func (v View) Key(k string) string { return fmt.Sprintf("views.%d.%s", v.Index, k) }
+
 // View is a validated view of a definition.
 type View struct {
+	Index      int    // position among the definition's views
 	ID         string // file stem under data/<role>/<instance>/
-	Kind       string
+	Kind       contract.ViewKind
 	Title      string
 	Note       string
-	Dimensions []string       // for failures and svp; defaults to the contract's
-	Roles      []extract.Role // nil: every role of the instance
-	Only       []string       // matrix keys the view is limited to; nil: all
-	Window     time.Duration  // followup/unmatched; 0: the policy's
-	WithinDays int            // exceptions; 0: the policy's
+	Dimensions []string        // for failures and svp; defaults to the contract's
+	Roles      []contract.Role // nil: every role of the instance
+	Only       []string        // matrix keys the view is limited to; nil: all
+	Window     time.Duration   // followup/unmatched; 0: the policy's
+	WithinDays int             // exceptions; 0: the policy's
 	// Empty is the sentence a site shows instead of an empty table, e.g.
 	// "No failed requests this month."
 	Empty     string
@@ -157,7 +182,7 @@ type Insight struct {
 
 // Chart says how a view is drawn.
 type Chart struct {
-	Kind       string
+	Kind       ChartKind
 	X          string
 	Series     []string
 	Highlight  string
@@ -219,9 +244,7 @@ func (d *decoder) compileDef(r *rawDef, src []byte, cat *Catalogue) *Definition 
 	sum := sha256.Sum256(src)
 	def.Digest = hex.EncodeToString(sum[:])
 	def.loc = d.loc
-	if r.SchemaVersion != SchemaVersion {
-		d.addf("schema_version", "schema_version is %d, this generator reads %d", r.SchemaVersion, SchemaVersion)
-	}
+	d.checkSchema(r.SchemaVersion)
 	def.ID = r.ID
 	if !idRE.MatchString(r.ID) {
 		d.addf("id", "id %q must be lowercase words joined by dashes, e.g. \"srv\" or \"alerts-all\"", r.ID)
@@ -245,17 +268,16 @@ func (d *decoder) compileDef(r *rawDef, src []byte, cat *Catalogue) *Definition 
 		d.addf("audience", "audience must list at least one user role")
 	}
 	for _, a := range r.Audience {
-		role, err := extract.ParseRole(a)
-		if err != nil {
-			d.addf("audience", "%v", err)
-			continue
+		if check(d, "audience", a) {
+			def.Audience = append(def.Audience, a.Value)
 		}
-		def.Audience = append(def.Audience, role)
 	}
-	def.Dataset = Dataset(r.Dataset)
-	kinds, ok := Kinds[def.Dataset]
-	if !ok {
-		d.addf("dataset", "unknown dataset %q (want one of alerts, devices, service_requests)", r.Dataset)
+	// kinds is nil for an unknown dataset: its views' kinds are then not
+	// checked, the dataset's problem being the one to fix
+	var kinds []contract.ViewKind
+	if check(d, "dataset", r.Dataset) {
+		def.Dataset = r.Dataset.Value
+		kinds = contract.Kinds(def.Dataset)
 	}
 	if r.Matrix != nil {
 		def.MatrixOver = r.Matrix.Over
@@ -264,7 +286,7 @@ func (d *decoder) compileDef(r *rawDef, src []byte, cat *Catalogue) *Definition 
 		case !ok:
 			d.addf("matrix.over", "unknown matrix %q (want srv or alert)", r.Matrix.Over)
 		case kinds != nil && want != def.Dataset:
-			d.addf("matrix.over", "a matrix over %q needs dataset %q, not %q", r.Matrix.Over, want, r.Dataset)
+			d.addf("matrix.over", "a matrix over %q needs dataset %q, not %q", r.Matrix.Over, want, def.Dataset)
 		}
 		if len(r.Matrix.Values) == 0 {
 			d.addf("matrix.values", "values must list matrix keys, or [\"*\"] for the whole catalogue")
@@ -291,34 +313,35 @@ func (d *decoder) compileDef(r *rawDef, src []byte, cat *Catalogue) *Definition 
 	viewIDs := map[string]bool{}
 	for i, rv := range r.Views {
 		key := func(k string) string { return fmt.Sprintf("views.%d.%s", i, k) }
-		v := View{ID: rv.ID, Kind: rv.Kind, Title: rv.Title, Note: strings.TrimSpace(rv.Note), WithinDays: rv.WithinDays}
+		v := View{Index: i, ID: rv.ID, Kind: rv.Kind.Value, Title: rv.Title, Note: strings.TrimSpace(rv.Note), WithinDays: rv.WithinDays}
 		if !idRE.MatchString(rv.ID) {
 			d.addf(key("id"), "view id %q must be lowercase words joined by dashes", rv.ID)
 		} else if viewIDs[rv.ID] {
 			d.addf(key("id"), "duplicate view id %q", rv.ID)
 		}
 		viewIDs[rv.ID] = true
-		if kinds != nil && !slices.Contains(kinds, rv.Kind) {
-			d.addf(key("kind"), "unknown view kind %q for dataset %s (want one of %s)", rv.Kind, r.Dataset, strings.Join(kinds, ", "))
+		// the contract's view of this kind, when the dataset offers it
+		spec, kindOK := contract.LookupView(def.Dataset, rv.Kind.Value)
+		if kinds != nil && (rv.Kind.Err != nil || !kindOK) {
+			d.addf(key("kind"), "unknown view kind %q for dataset %s (want one of %s)", rv.Kind.Text, def.Dataset, contract.KindNames(def.Dataset))
 		}
 		if strings.TrimSpace(rv.Title) == "" {
 			d.addf(key("title"), "title is required")
 		}
 		for _, dim := range rv.Dimensions {
 			switch {
-			case kinds != nil && !slices.Contains(Dimensions[def.Dataset], dim):
-				d.addf(key("dimensions"), "dimension %q is not in dataset %s (want one of %s)", dim, r.Dataset, strings.Join(Dimensions[def.Dataset], ", "))
-			case rv.Kind == "breakdown" && !slices.Contains(BreakdownDims, dim):
-				d.addf(key("dimensions"), "a breakdown view breaks down by %s, not %q", strings.Join(BreakdownDims, ", "), dim)
+			case kinds != nil && !slices.Contains(def.Dataset.Dimensions(), dim):
+				d.addf(key("dimensions"), "dimension %q is not in dataset %s (want one of %s)", dim, def.Dataset, strings.Join(def.Dataset.Dimensions(), ", "))
+			case v.Kind == contract.Breakdown && !isBreakdownDim(dim):
+				d.addf(key("dimensions"), "a breakdown view breaks down by device_type, region, smets_version, not %q", dim)
 			}
 		}
 		v.Dimensions = rv.Dimensions
 		for _, a := range rv.Roles {
-			role, err := extract.ParseRole(a)
-			if err != nil {
-				d.addf(key("roles"), "%v", err)
+			if !check(d, key("roles"), a) {
 				continue
 			}
+			role := a.Value
 			if len(def.Audience) > 0 && !slices.Contains(def.Audience, role) {
 				d.addf(key("roles"), "role %s is not in the report's audience", role)
 			}
@@ -345,13 +368,11 @@ func (d *decoder) compileDef(r *rawDef, src []byte, cat *Catalogue) *Definition 
 		if rv.WithinDays < 0 {
 			d.addf(key("within_days"), "within_days must not be negative")
 		}
-		v.Chart = Chart{Kind: "table"}
+		v.Chart = Chart{Kind: Table}
 		if c := rv.Chart; c != nil {
-			v.Chart = Chart{Kind: c.Kind, X: c.X, Series: c.Series, Highlight: c.Highlight, Percent: c.Percent, Stack: c.Stack, GroupBy: c.GroupBy, SeriesFrom: c.SeriesFrom, Sample: c.Sample}
-			if !slices.Contains(ChartKinds, c.Kind) {
-				d.addf(key("chart.kind"), "unknown chart kind %q (want one of %s)", c.Kind, strings.Join(ChartKinds, ", "))
-			} else if c.Kind != "table" && (c.X == "" || len(c.Series) == 0) {
-				d.addf(key("chart"), "a %s chart needs x and series", c.Kind)
+			v.Chart = Chart{Kind: c.Kind.Value, X: c.X, Series: c.Series, Highlight: c.Highlight, Percent: c.Percent, Stack: c.Stack, GroupBy: c.GroupBy, SeriesFrom: c.SeriesFrom, Sample: c.Sample}
+			if check(d, key("chart.kind"), c.Kind) && c.Kind.Value != Table && (c.X == "" || len(c.Series) == 0) {
+				d.addf(key("chart"), "a %s chart needs x and series", c.Kind.Value)
 			}
 		}
 		v.Empty = strings.TrimSpace(rv.Empty)
@@ -369,7 +390,10 @@ func (d *decoder) compileDef(r *rawDef, src []byte, cat *Catalogue) *Definition 
 			v.Headlines = append(v.Headlines, Headline{Label: strings.TrimSpace(h.Label), Column: h.Column, From: h.From})
 		}
 		for j, in := range rv.Insight {
-			v.Insights = append(v.Insights, d.compileInsight(key(fmt.Sprintf("insight.%d.", j)), in, rv.Kind, def.Dataset))
+			v.Insights = append(v.Insights, d.compileInsight(key(fmt.Sprintf("insight.%d.", j)), in, v.Kind, def.Dataset))
+		}
+		if kindOK {
+			d.checkColumns(i, v, spec, cat)
 		}
 		def.Views = append(def.Views, v)
 	}
@@ -412,7 +436,7 @@ func (d *decoder) compileDef(r *rawDef, src []byte, cat *Catalogue) *Definition 
 
 // compileInsight validates one [[views.insight]] of a view of kind kind;
 // key is its dotted prefix ("views.0.insight.1.").
-func (d *decoder) compileInsight(key string, r rawInsight, kind string, ds Dataset) Insight {
+func (d *decoder) compileInsight(key string, r rawInsight, kind contract.ViewKind, ds contract.Dataset) Insight {
 	in := Insight(r)
 	kinds, ok := InsightRules[r.Rule]
 	if !ok {
@@ -425,7 +449,7 @@ func (d *decoder) compileInsight(key string, r rawInsight, kind string, ds Datas
 		return in
 	}
 	if !slices.Contains(kinds, kind) {
-		d.addf(key+"rule", "insight rule %s reads views of kind %s, not %q", r.Rule, strings.Join(kinds, " or "), kind)
+		d.addf(key+"rule", "insight rule %s reads views of kind %s, not %q", r.Rule, kindList(kinds, " or "), kind)
 	}
 	need := map[string]string{"column": r.Column, "count": r.Count}
 	switch r.Rule {
@@ -437,7 +461,7 @@ func (d *decoder) compileInsight(key string, r rawInsight, kind string, ds Datas
 			d.addf(key+"by", "by must list the dimensions to search, e.g. [\"device_model\", \"region\"]")
 		}
 		for _, b := range r.By {
-			if !slices.Contains(Dimensions[ds], b) {
+			if !slices.Contains(ds.Dimensions(), b) {
 				d.addf(key+"by", "dimension %q is not in dataset %s", b, ds)
 			}
 		}
@@ -448,4 +472,84 @@ func (d *decoder) compileInsight(key string, r rawInsight, kind string, ds Datas
 		}
 	}
 	return in
+}
+
+func isBreakdownDim(dim string) bool {
+	for _, b := range contract.BreakdownDims {
+		if b.Name == dim {
+			return true
+		}
+	}
+	return false
+}
+
+// checkColumns checks every column view i names (its chart's, headlines'
+// and call-out rules') against the header the contract gives its kind, and
+// the columns the site reads by name behind them (scope, outcome, a rank),
+// so that a definition that compiles never fails a build on a column.
+func (d *decoder) checkColumns(i int, v View, spec contract.View, cat *Catalogue) {
+	header := spec.Header(v.Dimensions)
+	key := func(k string) string { return fmt.Sprintf("views.%d.%s", i, k) }
+	in := func(k, what, col string) {
+		if col != "" && !slices.Contains(header, col) {
+			d.addf(key(k), "%s %q is not a column of %s (their columns: %s)", what, col, spec, strings.Join(header, ", "))
+		}
+	}
+	needs := func(k, what, col string) {
+		if !slices.Contains(header, col) {
+			d.addf(key(k), "%s reads the column %q, which %s do not have", what, col, spec)
+		}
+	}
+	c := v.Chart
+	if spec.File != "" && c.Kind != Table {
+		d.addf(key("chart.kind"), "%s are a file (%s): they have no chart", spec, spec.File)
+	}
+	in("chart.x", "chart.x", c.X)
+	for _, s := range c.Series {
+		in("chart.series", "chart.series", s)
+	}
+	in("chart.highlight", "chart.highlight", c.Highlight)
+	in("chart.group_by", "chart.group_by", c.GroupBy)
+	in("chart.series_from", "chart.series_from", c.SeriesFrom)
+	in("chart.sample", "chart.sample", c.Sample)
+	if c.SeriesFrom != "" && len(c.Series) != 1 {
+		d.addf(key("chart.series_from"), "a chart that takes its series from %q names one series, not %d", c.SeriesFrom, len(c.Series))
+	}
+	for j, h := range v.Headlines {
+		k := fmt.Sprintf("headline.%d.", j)
+		if spec.File != "" {
+			d.addf(key(k+"column"), "%s are a file (%s): they give no headline", spec, spec.File)
+			continue
+		}
+		in(k+"column", "headline column", h.Column)
+		if h.From == "scope" {
+			needs(k+"from", "a headline from scope", "scope")
+		}
+	}
+	for j, x := range v.Insights {
+		if !slices.Contains(InsightRules[x.Rule], v.Kind) {
+			continue // the rule's problem is the one to fix (compileInsight)
+		}
+		k := fmt.Sprintf("insight.%d.", j)
+		in(k+"column", "insight column", x.Column)
+		in(k+"count", "insight count", x.Count)
+		for _, b := range x.By {
+			if slices.Contains(spec.Dataset.Dimensions(), b) { // others are reported by compileInsight
+				in(k+"by", "insight by", b)
+			}
+		}
+		switch x.Rule {
+		case "behind_industry":
+			needs(k+"rule", "insight rule behind_industry", "scope")
+		case "segment_failures":
+			needs(k+"rule", "insight rule segment_failures", "outcome")
+		case "bottom_quartile":
+			if c.Highlight == "" {
+				d.addf(key(k+"rule"), "insight rule bottom_quartile needs the chart's highlight (the column that marks the recipient's row)")
+			}
+			if !slices.ContainsFunc(header, func(h string) bool { f := cat.Column(h); return f != nil && f.Format == "rank" }) {
+				d.addf(key(k+"rule"), "insight rule bottom_quartile needs a column of format rank in catalogue/columns.toml")
+			}
+		}
+	}
 }

@@ -10,7 +10,7 @@ import (
 	"fmt"
 	"sort"
 
-	"github.com/dcc/carport/internal/extract"
+	"github.com/dcc/carport/internal/contract"
 )
 
 // How a definition differs between two revisions.
@@ -35,7 +35,7 @@ type DefDiff struct {
 	InstancesAdded, InstancesRemoved []string
 	// Roles are the roles whose sites change: the roles of the instances
 	// of each side that is published, in the canonical role order.
-	Roles []extract.Role
+	Roles []contract.Role
 }
 
 // StatusChanged reports whether the definition's status differs between
@@ -101,7 +101,7 @@ func Diff(base, head *Suite) []DefDiff {
 			}
 			d.Kind = Changed
 		}
-		roles := map[extract.Role]bool{}
+		roles := map[contract.Role]bool{}
 		for _, side := range []struct {
 			def *Definition
 			ins []Instance
@@ -115,7 +115,7 @@ func Diff(base, head *Suite) []DefDiff {
 				}
 			}
 		}
-		for _, r := range extract.Roles {
+		for _, r := range contract.Roles {
 			if roles[r] {
 				d.Roles = append(d.Roles, r)
 			}

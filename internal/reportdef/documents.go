@@ -14,7 +14,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/dcc/carport/internal/extract"
+	"github.com/dcc/carport/internal/contract"
 )
 
 // DocumentsFile is the file in the documents folder that describes the others.
@@ -25,7 +25,7 @@ type Document struct {
 	File        string // base name in the documents folder
 	Title       string
 	Description string // Markdown
-	Roles       []extract.Role
+	Roles       []contract.Role
 	Size        int64 // bytes
 }
 
@@ -62,9 +62,7 @@ func LoadDocuments(fsys fs.FS, name string) ([]Document, error) {
 	var r rawDocuments
 	var out []Document
 	if d.decode(string(src), &r) {
-		if r.SchemaVersion != 1 {
-			d.addf("schema_version", "schema_version is %d, this generator reads 1", r.SchemaVersion)
-		}
+		d.checkSchema(r.SchemaVersion)
 		listed := map[string]bool{}
 		for i, x := range r.Document {
 			key := fmt.Sprintf("document.%d.", i)

@@ -5,7 +5,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/dcc/carport/internal/extract"
+	"github.com/dcc/carport/internal/contract"
 )
 
 // Instance is a definition expanded for one matrix key: the unit a party's
@@ -21,7 +21,7 @@ type Instance struct {
 	// only the seed's subset). SRVs are not narrowed: a party gets a report
 	// on every SRV it sent in a role (outputs.md), even one its role is not
 	// eligible to send (the refusal is news too).
-	Roles []extract.Role
+	Roles []contract.Role
 	// Uncatalogued says the key is a code the extracts carry and the
 	// catalogue lacks (see Gaps).
 	Uncatalogued bool
@@ -36,16 +36,11 @@ type Gaps struct {
 	Alerts []string // sorted
 }
 
-// UncataloguedAlertRoles are the roles that receive a report on an alert
-// code the catalogue lacks: suppliers receive every code they get;
-// distributors only the seed's subset, which the catalogue lists in full.
-var UncataloguedAlertRoles = []extract.Role{extract.IS, extract.ES, extract.GS}
-
 // HasRole reports whether the instance goes to role r.
-func (in *Instance) HasRole(r extract.Role) bool { return slices.Contains(in.Roles, r) }
+func (in *Instance) HasRole(r contract.Role) bool { return slices.Contains(in.Roles, r) }
 
 // ViewsFor returns the views of the instance that apply to role r.
-func (in *Instance) ViewsFor(r extract.Role) []View {
+func (in *Instance) ViewsFor(r contract.Role) []View {
 	var out []View
 	for _, v := range in.Def.Views {
 		if len(v.Roles) > 0 && !slices.Contains(v.Roles, r) {
@@ -112,7 +107,7 @@ func (s *Suite) InstancesWith(sel Select, gaps Gaps) []Instance {
 		case "alert":
 			keys, roles, what = gaps.Alerts, nil, "Alert"
 			for _, r := range def.Audience {
-				if slices.Contains(UncataloguedAlertRoles, r) {
+				if slices.Contains(contract.UncataloguedAlertRoles, r) {
 					roles = append(roles, r)
 				}
 			}
@@ -138,7 +133,7 @@ func (s *Suite) InstancesWith(sel Select, gaps Gaps) []Instance {
 func (s *Suite) expand(def *Definition) []Instance {
 	type item struct {
 		key, name string
-		roles     []extract.Role
+		roles     []contract.Role
 	}
 	var items []item
 	switch def.MatrixOver {
@@ -158,7 +153,7 @@ func (s *Suite) expand(def *Definition) []Instance {
 		if def.MatrixKeys != nil && !slices.Contains(def.MatrixKeys, it.key) {
 			continue
 		}
-		var roles []extract.Role
+		var roles []contract.Role
 		for _, r := range def.Audience {
 			if slices.Contains(it.roles, r) {
 				roles = append(roles, r)

@@ -10,54 +10,56 @@
 // never raw TOML.
 package reportdef
 
-// The schema: what datasets exist, which dimensions each offers, and which
-// view kinds each supports. The engine implements every kind listed here
-// (a test in the engine checks that), so a definition can only ask for
-// what can be computed.
+// The definition schema beyond the contract's words: the datasets, view
+// kinds, dimensions and headers a definition refers to are
+// internal/contract's; this file lists the rest of what a definition may
+// say (matrices, chart kinds, statuses, column formats, headline sources
+// and call-out rules).
 
-// Dataset names an extract a report reads.
-type Dataset string
+import (
+	"fmt"
+	"slices"
+	"strings"
 
-// The datasets.
-const (
-	ServiceRequests Dataset = "service_requests"
-	Alerts          Dataset = "alerts"
-	Devices         Dataset = "devices"
+	"github.com/dcc/carport/internal/contract"
 )
 
-// signifiers are the dimensions shared by service requests and alerts.
-var signifiers = []string{
-	"region", "smets_version", "device_type", "device_manufacturer", "device_model",
-	"device_firmware", "chf_manufacturer", "chf_model", "chf_variant", "chf_firmware",
-}
-
-// Dimensions lists the breakdown dimensions of each dataset.
-var Dimensions = map[Dataset][]string{
-	ServiceRequests: append([]string{"outcome", "response_code"}, signifiers...),
-	Alerts:          append([]string{"outcome", "reason_code"}, signifiers...),
-	Devices: {"device_type", "device_manufacturer", "device_model", "firmware_version",
-		"smets_version", "csp_id", "region", "commissioned_status", "prepayment"},
-}
-
-// Kinds lists the view kinds each dataset supports.
-var Kinds = map[Dataset][]string{
-	ServiceRequests: {"league", "rtt", "daily", "breakdown", "failures", "svp", "summary"},
-	Alerts:          {"daily", "summary", "breakdown", "svp", "by_device", "followup", "unmatched_summary", "unmatched_devices"},
-	Devices:         {"models", "firmware_share", "estate", "exceptions"},
-}
-
-// BreakdownDims are the dimensions a breakdown view may use: the seed's
-// "meter type, Region and SMETS1/SMETS2".
-var BreakdownDims = []string{"device_type", "region", "smets_version"}
-
 // MatrixOver lists what a matrix may expand over, and the dataset it suits.
-var MatrixOver = map[string]Dataset{
-	"srv":   ServiceRequests,
-	"alert": Alerts,
+var MatrixOver = map[string]contract.Dataset{
+	"srv":   contract.ServiceRequests,
+	"alert": contract.Alerts,
 }
+
+// ChartKind is how a view is drawn.
+type ChartKind string
+
+// The chart kinds.
+const (
+	Bar   ChartKind = "bar"
+	Line  ChartKind = "line"
+	Table ChartKind = "table" // the table alone
+)
 
 // ChartKinds are the ways a view may be drawn.
-var ChartKinds = []string{"bar", "line", "table"}
+var ChartKinds = []ChartKind{Bar, Line, Table}
+
+// ParseChartKind returns the chart kind named s.
+func ParseChartKind(s string) (ChartKind, error) {
+	if !slices.Contains(ChartKinds, ChartKind(s)) {
+		return "", fmt.Errorf("unknown chart kind %q (want one of bar, line, table)", s)
+	}
+	return ChartKind(s), nil
+}
+
+// UnmarshalText accepts only a chart kind of ChartKinds.
+func (k *ChartKind) UnmarshalText(b []byte) error {
+	x, err := ParseChartKind(string(b))
+	if err != nil {
+		return err
+	}
+	*k = x
+	return nil
+}
 
 // Statuses of a definition: only published ones reach a party's site.
 var Statuses = []string{"draft", "published", "archived"}
@@ -90,8 +92,17 @@ var HeadlineFroms = []string{"scope", "sum", "distinct"}
 //   - segment_failures: one value of a dimension (a model, a model's
 //     firmware, a region) fails at least segment_failure_ratio times as
 //     often as the recipient's average in the view.
-var InsightRules = map[string][]string{
-	"bottom_quartile":  {"league"},
-	"behind_industry":  {"summary", "rtt"},
-	"segment_failures": {"svp"},
+var InsightRules = map[string][]contract.ViewKind{
+	"bottom_quartile":  {contract.League},
+	"behind_industry":  {contract.Summary, contract.RTT},
+	"segment_failures": {contract.SVP},
+}
+
+// kindList joins view kinds for messages.
+func kindList(ks []contract.ViewKind, sep string) string {
+	ss := make([]string, len(ks))
+	for i, k := range ks {
+		ss[i] = string(k)
+	}
+	return strings.Join(ss, sep)
 }

@@ -29,12 +29,15 @@ func wantProblems(t *testing.T, files map[string]string, want ...string) {
 func withInsights(t *testing.T) string {
 	t.Helper()
 	s := edit(t, "dataset = \"service_requests\"\n", "dataset = \"service_requests\"\nmain_view = \"failures\"\n")
-	s = strings.Replace(s, "series = [\"success_rate\"]\n", `series = ["success_rate"]
+	// the league chart marks the recipient's row (bottom_quartile reads
+	// it); the blank line before the next view makes room for that line
+	s = strings.Replace(s, "series = [\"success_rate\"]\n\n", `highlight = "party"
+series = ["success_rate"]
 sample = "requests"
 [[views.headline]]
-label = "Success rate"
-column = "success_rate"
-from = "scope"
+label = "Requests"
+column = "requests"
+from = "sum"
 [[views.insight]]
 rule = "bottom_quartile"
 column = "success_rate"
@@ -51,14 +54,14 @@ func TestHeadlinesAndInsightsLoad(t *testing.T) {
 	if d.MainView != "failures" || d.Views[1].Empty != "No failed requests." || d.Views[0].Chart.Sample != "requests" {
 		t.Errorf("main view %q, empty %q, sample %q", d.MainView, d.Views[1].Empty, d.Views[0].Chart.Sample)
 	}
-	if h := d.Views[0].Headlines; len(h) != 1 || h[0] != (Headline{Label: "Success rate", Column: "success_rate", From: "scope"}) {
+	if h := d.Views[0].Headlines; len(h) != 1 || h[0] != (Headline{Label: "Requests", Column: "requests", From: "sum"}) {
 		t.Errorf("headlines = %+v", h)
 	}
 	if in := d.Views[0].Insights; len(in) != 1 || in[0].Rule != "bottom_quartile" || in[0].Column != "success_rate" {
 		t.Errorf("insights = %+v", in)
 	}
 	// the nested [[views.headline]] and [[views.insight]] have lines of their own
-	for key, want := range map[string]int{"views.0.headline.0": 29, "views.0.headline.0.from": 32, "views.0.insight.0.column": 35, "views.1.empty": 43} {
+	for key, want := range map[string]int{"views.0.headline.0": 30, "views.0.headline.0.from": 33, "views.0.insight.0.column": 36, "views.1.empty": 43} {
 		if got := d.Line(key); got != want {
 			t.Errorf("Line(%q) = %d, want %d", key, got, want)
 		}
@@ -73,16 +76,16 @@ func TestHeadlineAndInsightProblems(t *testing.T) {
 	}{
 		{"main view that is not a view", `main_view = "failures"`, `main_view = "nope"`,
 			[]string{`reportdefs/demo.toml:10: key "main_view": main_view "nope" is not a view of this report`}},
-		{"headline source", `from = "scope"`, `from = "average"`,
-			[]string{`reportdefs/demo.toml:32: key "views.headline.from": unknown headline source "average" (want one of scope, sum, distinct)`}},
-		{"headline without a label", `label = "Success rate"`, `label = " "`,
-			[]string{`reportdefs/demo.toml:30: key "views.headline.label": label is required`}},
+		{"headline source", `from = "sum"`, `from = "average"`,
+			[]string{`reportdefs/demo.toml:33: key "views.headline.from": unknown headline source "average" (want one of scope, sum, distinct)`}},
+		{"headline without a label", `label = "Requests"`, `label = " "`,
+			[]string{`reportdefs/demo.toml:31: key "views.headline.label": label is required`}},
 		{"unknown rule", `rule = "bottom_quartile"`, `rule = "worst"`,
-			[]string{`reportdefs/demo.toml:34: key "views.insight.rule": unknown insight rule "worst" (want one of behind_industry, bottom_quartile, segment_failures)`}},
+			[]string{`reportdefs/demo.toml:35: key "views.insight.rule": unknown insight rule "worst" (want one of behind_industry, bottom_quartile, segment_failures)`}},
 		{"rule on the wrong kind of view", `rule = "bottom_quartile"`, `rule = "behind_industry"`,
 			[]string{
-				`reportdefs/demo.toml:33: key "views.insight.count": insight rule behind_industry needs count`,
-				`reportdefs/demo.toml:34: key "views.insight.rule": insight rule behind_industry reads views of kind summary or rtt, not "league"`,
+				`reportdefs/demo.toml:34: key "views.insight.count": insight rule behind_industry needs count`,
+				`reportdefs/demo.toml:35: key "views.insight.rule": insight rule behind_industry reads views of kind summary or rtt, not "league"`,
 			}},
 	}
 	for _, tt := range tests {
@@ -97,10 +100,12 @@ func TestHeadlineAndInsightProblems(t *testing.T) {
 	two := strings.Replace(base, "rule = \"bottom_quartile\"\ncolumn = \"success_rate\"\n",
 		"rule = \"bottom_quartile\"\ncolumn = \"success_rate\"\n[[views.insight]]\nrule = \"bottom_quartile\"\ncolum = \"x\"\n", 1)
 	wantProblems(t, map[string]string{"demo.toml": two},
-		`reportdefs/demo.toml:36: key "views.insight.column": insight rule bottom_quartile needs column`,
-		`reportdefs/demo.toml:38: key "views.insight.colum": unknown key "colum"`)
-	// segment_failures searches dimensions of the dataset
-	seg := strings.Replace(strings.Replace(base, "kind = \"failures\"", "kind = \"svp\"", 1), "empty = \"No failed requests.\"\n",
+		`reportdefs/demo.toml:37: key "views.insight.column": insight rule bottom_quartile needs column`,
+		`reportdefs/demo.toml:39: key "views.insight.colum": unknown key "colum"`)
+	// segment_failures searches dimensions of the dataset (the svp view
+	// groups by them and by the outcome, which the rule reads)
+	seg := strings.Replace(strings.Replace(strings.Replace(base, "kind = \"failures\"", "kind = \"svp\"", 1),
+		`dimensions = ["response_code", "region"]`, `dimensions = ["outcome", "device_model"]`, 1), "empty = \"No failed requests.\"\n",
 		"empty = \"No failed requests.\"\n[[views.insight]]\nrule = \"segment_failures\"\ncount = \"requests\"\nby = [\"device_model\", \"postcode\"]\n", 1)
 	wantProblems(t, map[string]string{"demo.toml": seg},
 		`reportdefs/demo.toml:44: key "views.insight.failed": insight rule segment_failures needs failed`,

@@ -12,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/dcc/carport/internal/extract"
+	"github.com/dcc/carport/internal/contract"
 )
 
 // SRV is one Service Reference Variant of the catalogue.
@@ -23,7 +23,7 @@ type SRV struct {
 	Critical         bool
 	OnDemand         bool
 	TargetResponseMS int64
-	Roles            []extract.Role
+	Roles            []contract.Role
 }
 
 // AlertCode is one alert code of the catalogue.
@@ -31,7 +31,7 @@ type AlertCode struct {
 	Code   string
 	Name   string
 	Source string // "device" or "dcc"
-	Roles  []extract.Role
+	Roles  []contract.Role
 }
 
 // DeviceType is one device type of the catalogue.
@@ -83,6 +83,16 @@ func (c *Catalogue) Has(over, key string) bool {
 		return c.alert[key] != nil
 	}
 	return false
+}
+
+// Column returns how sites show the column named name, or nil.
+func (c *Catalogue) Column(name string) *Column {
+	for i := range c.Columns {
+		if c.Columns[i].Name == name {
+			return &c.Columns[i]
+		}
+	}
+	return nil
 }
 
 // SRV returns the catalogue entry for id, or nil.
@@ -282,10 +292,10 @@ func LoadFS(fsys fs.FS, name string) (*Suite, error) {
 	return s, nil
 }
 
-func parseRoles(d *decoder, key string, names []string) []extract.Role {
-	var out []extract.Role
+func parseRoles(d *decoder, key string, names []string) []contract.Role {
+	var out []contract.Role
 	for _, n := range names {
-		r, err := extract.ParseRole(n)
+		r, err := contract.ParseRole(n)
 		if err != nil {
 			d.addf(key, "%v", err)
 			continue
@@ -301,6 +311,7 @@ func loadCatalogue(read func(string) (string, *decoder, bool), all *Problems) *C
 	if src, d, ok := read("catalogue/srvs.toml"); ok {
 		var r rawSRVs
 		if d.decode(src, &r) {
+			d.checkSchema(r.SchemaVersion)
 			for i, x := range r.SRV {
 				key := fmt.Sprintf("srv.%d.", i)
 				if x.ID == "" || seen["srv"+x.ID] {
@@ -317,6 +328,7 @@ func loadCatalogue(read func(string) (string, *decoder, bool), all *Problems) *C
 	if src, d, ok := read("catalogue/alerts.toml"); ok {
 		var r rawAlerts
 		if d.decode(src, &r) {
+			d.checkSchema(r.SchemaVersion)
 			for i, x := range r.Alert {
 				key := fmt.Sprintf("alert.%d.", i)
 				if x.Code == "" || seen["alert"+x.Code] {
@@ -342,6 +354,7 @@ func loadCatalogue(read func(string) (string, *decoder, bool), all *Problems) *C
 	if src, d, ok := read("catalogue/device_types.toml"); ok {
 		var r rawDeviceTypes
 		if d.decode(src, &r) {
+			d.checkSchema(r.SchemaVersion)
 			for _, x := range r.DeviceType {
 				c.DeviceTypes = append(c.DeviceTypes, DeviceType{ID: x.ID, Name: x.Name, Inventory: x.Inventory})
 			}
@@ -359,6 +372,7 @@ func loadPolicy(read func(string) (string, *decoder, bool), all *Problems) Polic
 	}
 	var r rawPolicy
 	if d.decode(src, &r) {
+		d.checkSchema(r.SchemaVersion)
 		p = Policy{MinPeers: r.MinPeers, MaxBadFraction: r.MaxBadFraction, CPLExpiryDays: r.CPLExpiryDays,
 			CertExpiryDays: r.CertExpiryDays, FeedbackEmail: r.FeedbackEmail}
 		if r.MinPeers < 1 {
@@ -416,6 +430,7 @@ func loadColumns(d *decoder, src string) []Column {
 	if !d.decode(src, &r) {
 		return nil
 	}
+	d.checkSchema(r.SchemaVersion)
 	var out []Column
 	seen := map[string]bool{}
 	for i, c := range r.Column {
@@ -444,6 +459,7 @@ func loadCodes(d *decoder, src string) (resp, reason []Code) {
 	if !d.decode(src, &r) {
 		return nil, nil
 	}
+	d.checkSchema(r.SchemaVersion)
 	for _, list := range []struct {
 		key string
 		in  []struct {

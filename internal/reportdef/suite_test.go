@@ -4,7 +4,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/dcc/carport/internal/extract"
+	"github.com/dcc/carport/internal/contract"
 )
 
 func TestShippedSuiteLoads(t *testing.T) {
@@ -15,7 +15,7 @@ func TestShippedSuiteLoads(t *testing.T) {
 	if s.Policy.MinPeers != 5 {
 		t.Errorf("min_peers = %d, want 5", s.Policy.MinPeers)
 	}
-	count := map[extract.Role]int{}
+	count := map[contract.Role]int{}
 	for _, in := range s.Instances(Select{}) {
 		for _, r := range in.Roles {
 			count[r]++
@@ -23,7 +23,7 @@ func TestShippedSuiteLoads(t *testing.T) {
 	}
 	// A dual-role supplier (IS and GS) must be able to receive at least 70
 	// report instances, as the assessment budgeted.
-	if n := count[extract.IS] + count[extract.GS]; n < 70 {
+	if n := count[contract.IS] + count[contract.GS]; n < 70 {
 		t.Errorf("IS+GS instances = %d, want >= 70", n)
 	}
 	t.Logf("instances per role: %v", count)
@@ -45,11 +45,11 @@ func TestInstancesWithGaps(t *testing.T) {
 	}
 	for id, want := range map[string]struct {
 		title string
-		roles []extract.Role
+		roles []contract.Role
 	}{
-		"srv-9.9.9":              {"SRV 9.9.9 (not in the catalogue)", []extract.Role{extract.IS, extract.ES, extract.GS, extract.ED, extract.GT, extract.RSA, extract.OU}},
-		"alert-N24":              {"Alert N24 (not in the catalogue)", []extract.Role{extract.IS, extract.ES, extract.GS}},
-		"alert-ad1-uncatalogued": {"Alert ad1 (not in the catalogue)", []extract.Role{extract.IS, extract.ES, extract.GS}},
+		"srv-9.9.9":              {"SRV 9.9.9 (not in the catalogue)", []contract.Role{contract.IS, contract.ES, contract.GS, contract.ED, contract.GT, contract.RSA, contract.OU}},
+		"alert-N24":              {"Alert N24 (not in the catalogue)", []contract.Role{contract.IS, contract.ES, contract.GS}},
+		"alert-ad1-uncatalogued": {"Alert ad1 (not in the catalogue)", []contract.Role{contract.IS, contract.ES, contract.GS}},
 	} {
 		in, ok := byID[id]
 		if !ok || in.Title != want.title || !slices.Equal(in.Roles, want.roles) || !in.Uncatalogued {
@@ -61,7 +61,7 @@ func TestInstancesWithGaps(t *testing.T) {
 	}
 	// every SRV reaches every role of the audience: a party gets a report
 	// on every SRV it sent (outputs.md), eligible or not
-	if in := byID["srv-4.1.1"]; !in.HasRole(extract.ES) || !in.HasRole(extract.OU) {
+	if in := byID["srv-4.1.1"]; !in.HasRole(contract.ES) || !in.HasRole(contract.OU) {
 		t.Errorf("srv-4.1.1 roles = %v", in.Roles)
 	}
 }

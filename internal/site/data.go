@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -22,17 +23,16 @@ import (
 // templates' static files (CSS, site JS: Hugo's library API does not copy
 // static files, its CLI does) and echarts.min.js into the site at root.
 func writeData(root string, o Options, p *plan) error {
-	static := filepath.Join(o.TemplatesDir, "static")
-	if _, err := os.Stat(static); err == nil {
-		if err := copyTree(static, root, nil); err != nil {
+	if _, err := fs.Stat(o.Templates, "static"); err == nil {
+		if err := copyTree(o.Templates, "static", root, nil); err != nil {
 			return err
 		}
 	}
-	if err := copyFile(o.EChartsJS, filepath.Join(root, "assets", "echarts.min.js")); err != nil {
+	if err := copyFile(o.ECharts, o.EChartsFile, filepath.Join(root, "assets", "echarts.min.js")); err != nil {
 		return err
 	}
 	for _, d := range p.docs {
-		if err := copyFile(d.src, filepath.Join(root, filepath.FromSlash(strings.TrimPrefix(d.Href, "/")))); err != nil {
+		if err := copyFile(o.Content, d.src, filepath.Join(root, filepath.FromSlash(strings.TrimPrefix(d.Href, "/")))); err != nil {
 			return err
 		}
 	}
@@ -43,7 +43,7 @@ func writeData(root string, o Options, p *plan) error {
 			for _, v := range rep.views {
 				dst := filepath.Join(root, filepath.FromSlash(strings.TrimPrefix(v.csv, "/")))
 				if v.in.File != "" {
-					if err := copyFile(v.in.File, dst); err != nil {
+					if err := copyFile(os.DirFS(filepath.Dir(v.in.File)), filepath.Base(v.in.File), dst); err != nil {
 						return err
 					}
 					continue
@@ -147,11 +147,11 @@ func writeFile(dst string, b []byte) error {
 	return nil
 }
 
-// copyFile copies src to dst, creating dst's folder.
-func copyFile(src, dst string) error {
-	in, err := os.Open(src)
+// copyFile copies the file name of fsys to dst, creating dst's folder.
+func copyFile(fsys fs.FS, name, dst string) error {
+	in, err := fsys.Open(name)
 	if err != nil {
-		return fmt.Errorf("copying %s: %w", src, err)
+		return fmt.Errorf("copying %s: %w", name, err)
 	}
 	defer in.Close()
 	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
@@ -159,14 +159,14 @@ func copyFile(src, dst string) error {
 	}
 	f, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
 	if err != nil {
-		return fmt.Errorf("copying %s: %w", src, err)
+		return fmt.Errorf("copying %s: %w", name, err)
 	}
 	_, werr := io.Copy(f, in)
 	if cerr := f.Close(); werr == nil {
 		werr = cerr
 	}
 	if werr != nil {
-		return fmt.Errorf("copying %s: %w", src, werr)
+		return fmt.Errorf("copying %s: %w", name, werr)
 	}
 	return nil
 }

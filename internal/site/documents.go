@@ -3,12 +3,12 @@ package site
 import (
 	"errors"
 	"io/fs"
-	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
 
-	"github.com/dcc/carport/internal/extract"
+	"github.com/dcc/carport/internal/contract"
 	"github.com/dcc/carport/internal/reportdef"
 )
 
@@ -26,17 +26,20 @@ type docPlan struct {
 	Size        string `json:"size"`
 	Kind        string `json:"kind"` // PDF or CSV
 	Roles       string `json:"roles"`
-	src         string
+	src         string // its name in the content file system
 }
 
-// documentsFor reads the content dir's documents and keeps those of the
-// roles the party holds.
-func documentsFor(contentDir string, roles []RoleInput) ([]docPlan, error) {
-	dir := filepath.Join(contentDir, documentsDir)
-	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+// documentsFor reads the content's documents and keeps those of the
+// roles the party holds; name names content in messages.
+func documentsFor(content fs.FS, name string, roles []RoleInput) ([]docPlan, error) {
+	if _, err := fs.Stat(content, documentsDir); errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
-	docs, err := reportdef.LoadDocuments(os.DirFS(dir), dir)
+	sub, err := fs.Sub(content, documentsDir)
+	if err != nil {
+		return nil, err
+	}
+	docs, err := reportdef.LoadDocuments(sub, path.Join(name, documentsDir))
 	if err != nil {
 		return nil, err
 	}
@@ -44,7 +47,7 @@ func documentsFor(contentDir string, roles []RoleInput) ([]docPlan, error) {
 	for _, d := range docs {
 		var mine []string
 		for _, r := range roles {
-			if slices.ContainsFunc(d.Roles, func(x extract.Role) bool { return string(x) == r.Role }) {
+			if slices.ContainsFunc(d.Roles, func(x contract.Role) bool { return string(x) == r.Role }) {
 				mine = append(mine, r.Role)
 			}
 		}
@@ -56,7 +59,7 @@ func documentsFor(contentDir string, roles []RoleInput) ([]docPlan, error) {
 			kind = "PDF"
 		}
 		out = append(out, docPlan{Title: d.Title, Description: d.Description, Href: "/" + documentsDir + "/" + d.File, Name: d.File,
-			Size: byteSize(d.Size), Kind: kind, Roles: strings.Join(mine, ", "), src: filepath.Join(dir, d.File)})
+			Size: byteSize(d.Size), Kind: kind, Roles: strings.Join(mine, ", "), src: path.Join(documentsDir, d.File)})
 	}
 	return out, nil
 }

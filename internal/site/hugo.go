@@ -46,7 +46,7 @@ func build(dir string) (err error) {
 		Environ:     hugoEnviron,
 	})
 	if err != nil {
-		return fmt.Errorf("hugo: loading generated config: %w", err)
+		return fmt.Errorf("loading the generated Hugo config: %w", err)
 	}
 	hfs := hugofs.NewFrom(hugofs.Os, configs.LoadingInfo.BaseConfig)
 	sites, err := hugolib.NewHugoSites(deps.DepsCfg{
@@ -57,18 +57,18 @@ func build(dir string) (err error) {
 		StdErr:   &log,
 	})
 	if err != nil {
-		return fmt.Errorf("hugo: %w", err)
+		return fmt.Errorf("starting Hugo: %w", err)
 	}
 	defer func() {
 		if cerr := sites.Close(); cerr != nil && err == nil {
-			err = fmt.Errorf("hugo: closing: %w", cerr)
+			err = fmt.Errorf("closing Hugo: %w", cerr)
 		}
 	}()
 	if err := sites.Build(hugolib.BuildCfg{}); err != nil {
-		return fmt.Errorf("hugo: building site: %w", err)
+		return fmt.Errorf("building with Hugo: %w", err)
 	}
 	if n := logger.LoggCount(logg.LevelWarn) + logger.LoggCount(logg.LevelError); n > 0 {
-		return fmt.Errorf("hugo: build logged %d warnings or errors: %s", n, strings.TrimSpace(log.String()))
+		return fmt.Errorf("building with Hugo: %d warnings or errors: %s", n, strings.TrimSpace(log.String()))
 	}
 	return nil
 }

@@ -206,18 +206,18 @@ func writeProject(dir, publish string, in Input, o Options, p *plan) error {
 		return fmt.Errorf("writing hugo config: %w", err)
 	}
 
-	if err := copyTree(filepath.Join(o.TemplatesDir, "layouts"), filepath.Join(dir, "layouts"), nil); err != nil {
+	if err := copyTree(o.Templates, "layouts", filepath.Join(dir, "layouts"), nil); err != nil {
 		return err
 	}
 	content := filepath.Join(dir, "content")
-	skip := map[string]bool{documentsDir: true}
-	if err := copyTree(o.ContentDir, content, skip); err != nil {
-		return err
-	}
 	for _, name := range generatedPages {
-		if _, err := os.Stat(filepath.Join(content, name)); err == nil {
-			return fmt.Errorf("content dir %s: %s is generated and must not be authored", o.ContentDir, name)
+		if _, err := fs.Stat(o.Content, name); err == nil {
+			return fmt.Errorf("%s: %s is generated and must not be authored", o.ContentName, name)
 		}
+	}
+	skip := map[string]bool{documentsDir: true}
+	if err := copyTree(o.Content, ".", content, skip); err != nil {
+		return err
 	}
 	// the glossary's codes are Hugo data, read by the codes shortcode
 	if err := writeJSON(filepath.Join(dir, "data", "glossary.json"), glossaryData(in.Glossary)); err != nil {
@@ -511,30 +511,30 @@ func ukTime(s string) string {
 	return t.Format("2006-01-02 15:04 ") + zone
 }
 
-// copyTree copies the regular files under src to dst, leaving out the
-// top-level entries named in skip.
-func copyTree(src, dst string, skip map[string]bool) error {
-	return filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+// copyTree copies the regular files under root of fsys to dst, leaving
+// out the entries directly under root named in skip.
+func copyTree(fsys fs.FS, root, dst string, skip map[string]bool) error {
+	return fs.WalkDir(fsys, root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return fmt.Errorf("reading %s: %w", p, err)
 		}
-		rel, err := filepath.Rel(src, p)
-		if err != nil {
-			return err
+		rel := strings.TrimPrefix(strings.TrimPrefix(p, root), "/")
+		if root == "." {
+			rel = p
 		}
 		if skip[rel] {
 			if d.IsDir() {
-				return filepath.SkipDir
+				return fs.SkipDir
 			}
 			return nil
 		}
-		target := filepath.Join(dst, rel)
+		target := filepath.Join(dst, filepath.FromSlash(rel))
 		if d.IsDir() {
 			return os.MkdirAll(target, 0o700)
 		}
 		if !d.Type().IsRegular() {
 			return fmt.Errorf("copying %s: not a regular file", p)
 		}
-		return copyFile(p, target)
+		return copyFile(fsys, p, target)
 	})
 }

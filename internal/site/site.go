@@ -12,14 +12,21 @@ import (
 )
 
 // Options says where Render finds its templates, content and scripts and
-// where it writes. All paths are on the local disk.
+// where it writes. Templates, content and the ECharts script are read
+// through file systems (the copies built into carport, or folders that
+// override them); the work and out folders are on the local disk.
 type Options struct {
-	TemplatesDir  string // repo templates/: Hugo layouts in layouts/, CSS and site JS in static/
-	ContentDir    string // repo content/: authored Markdown pages (about, privacy, help)
-	EChartsJS     string // path to echarts.min.js
-	WorkDir       string // private scratch dir (caller creates 0700 and removes it)
-	OutDir        string // publish dir for the rendered site (created; must not exist or be empty)
-	FeedbackEmail string // DCC mailbox for "report a problem / ask for help" mailto links
+	Templates fs.FS // templates/: Hugo layouts in layouts/, CSS and site JS in static/
+	Content   fs.FS // content/: authored Markdown pages (about, privacy, help), documents in documents/
+	// ContentName names Content in messages ("content").
+	ContentName string
+	ECharts     fs.FS  // holds the pinned ECharts script as EChartsFile
+	EChartsFile string // its name in ECharts; default "echarts.min.js"
+	WorkDir     string // private scratch dir (caller creates 0700 and removes it)
+	OutDir      string // publish dir for the rendered site (created; must not exist or be empty)
+	// FeedbackEmail is the DCC mailbox for "report a problem / ask for
+	// help" mailto links.
+	FeedbackEmail string
 }
 
 // Stats describes one rendered site.
@@ -58,7 +65,7 @@ func Render(in Input, o Options) (Stats, error) {
 	if err != nil {
 		return Stats{}, err
 	}
-	if plan.docs, err = documentsFor(o.ContentDir, in.Roles); err != nil {
+	if plan.docs, err = documentsFor(o.Content, o.ContentName, in.Roles); err != nil {
 		return Stats{}, err
 	}
 
@@ -100,42 +107,40 @@ func Render(in Input, o Options) (Stats, error) {
 	return st, nil
 }
 
-// validateOptions checks that every input path exists and that OutDir is
+// validateOptions checks that every input is there and that OutDir is
 // free, and makes the paths absolute.
 func validateOptions(o *Options) error {
-	for _, p := range []struct {
-		name string
-		val  *string
-		dir  bool
-	}{
-		{"templates dir", &o.TemplatesDir, true},
-		{"content dir", &o.ContentDir, true},
-		{"echarts script", &o.EChartsJS, false},
-		{"work dir", &o.WorkDir, true},
-	} {
-		if *p.val == "" {
-			return fmt.Errorf("%s not set", p.name)
-		}
-		abs, err := filepath.Abs(*p.val)
-		if err != nil {
-			return fmt.Errorf("%s %s: %w", p.name, *p.val, err)
-		}
-		fi, err := os.Stat(abs)
-		if err != nil {
-			return fmt.Errorf("%s: %w", p.name, err)
-		}
-		if fi.IsDir() != p.dir {
-			return fmt.Errorf("%s %s: wrong kind of file", p.name, abs)
-		}
-		*p.val = abs
+	switch {
+	case o.Templates == nil:
+		return errors.New("templates not set")
+	case o.Content == nil:
+		return errors.New("content not set")
+	case o.ECharts == nil:
+		return errors.New("echarts script not set")
+	case o.WorkDir == "":
+		return errors.New("work dir not set")
 	}
-	if _, err := os.Stat(filepath.Join(o.TemplatesDir, "layouts")); err != nil {
-		return fmt.Errorf("templates dir %s has no layouts folder: %w", o.TemplatesDir, err)
+	if o.ContentName == "" {
+		o.ContentName = "content"
 	}
+	if o.EChartsFile == "" {
+		o.EChartsFile = "echarts.min.js"
+	}
+	if st, err := fs.Stat(o.Templates, "layouts"); err != nil || !st.IsDir() {
+		return errors.New("the templates have no layouts folder")
+	}
+	abs, err := filepath.Abs(o.WorkDir)
+	if err != nil {
+		return fmt.Errorf("work dir %s: %w", o.WorkDir, err)
+	}
+	if st, err := os.Stat(abs); err != nil || !st.IsDir() {
+		return fmt.Errorf("work dir %s: not a folder", abs)
+	}
+	o.WorkDir = abs
 	if o.OutDir == "" {
 		return errors.New("out dir not set")
 	}
-	abs, err := filepath.Abs(o.OutDir)
+	abs, err = filepath.Abs(o.OutDir)
 	if err != nil {
 		return fmt.Errorf("out dir %s: %w", o.OutDir, err)
 	}

@@ -10,9 +10,31 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/dcc/carport"
 )
 
-// repoDir is the repository root (templates/, content/, node_modules/).
+// shipped is Options with the templates, content and ECharts script built
+// into carport, writing under tmp.
+func shipped(t *testing.T, tmp string) Options {
+	t.Helper()
+	tpl, err := carport.BuiltIn(carport.Templates)
+	if err != nil {
+		t.Fatal(err)
+	}
+	content, err := carport.BuiltIn(carport.Content)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ech, name, err := carport.ECharts("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Options{Templates: tpl.FS, Content: content.FS, ContentName: content.Name, ECharts: ech, EChartsFile: name,
+		WorkDir: tmp, OutDir: filepath.Join(tmp, "out")}
+}
+
+// repoDir is the repository root (templates/, content/, third_party/).
 func repoDir(t *testing.T) string {
 	t.Helper()
 	_, file, _, ok := runtime.Caller(0)
@@ -134,21 +156,15 @@ func rate(a, b int) string { return strconv.FormatFloat(float64(a)/float64(b), '
 // renderTest renders in into a fresh folder and returns the site root.
 func renderTest(t *testing.T, in Input) (string, Stats) {
 	t.Helper()
-	root := repoDir(t)
 	tmp := t.TempDir()
 	work := filepath.Join(tmp, "work")
 	if err := os.Mkdir(work, 0o700); err != nil {
 		t.Fatal(err)
 	}
 	out := filepath.Join(tmp, "site")
-	st, err := Render(in, Options{
-		TemplatesDir:  filepath.Join(root, "templates"),
-		ContentDir:    filepath.Join(root, "content"),
-		EChartsJS:     filepath.Join(root, "node_modules", "echarts", "dist", "echarts.min.js"),
-		WorkDir:       work,
-		OutDir:        out,
-		FeedbackEmail: "car-help@dcc.example",
-	})
+	o := shipped(t, work)
+	o.OutDir, o.FeedbackEmail = out, "car-help@dcc.example"
+	st, err := Render(in, o)
 	if err != nil {
 		t.Fatalf("Render: %v", err)
 	}
@@ -163,7 +179,7 @@ func TestRenderSite(t *testing.T) {
 	t.Logf("render: %d pages, %d files, %d bytes in %v", st.Pages, st.Files, st.Bytes, st.Elapsed)
 	if keep := os.Getenv("CARPORT_SITE_KEEP"); keep != "" {
 		// For looking at the site by hand: CARPORT_SITE_KEEP=/tmp/x go test -run TestRenderSite
-		if err := copyTree(out, keep, nil); err != nil {
+		if err := copyTree(os.DirFS(out), ".", keep, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -175,13 +191,13 @@ func TestRenderSite(t *testing.T) {
 			t.Errorf("missing %s: %v", f, err)
 		}
 	}
-	ec, err := os.ReadFile(filepath.Join(repoDir(t), "node_modules", "echarts", "dist", "echarts.min.js"))
+	ec, err := os.ReadFile(filepath.Join(repoDir(t), "third_party", "echarts", "echarts.min.js"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	got, err := os.ReadFile(filepath.Join(out, "assets", "echarts.min.js"))
 	if err != nil || !bytes.Equal(got, ec) {
-		t.Errorf("assets/echarts.min.js is not a copy of the npm file (err %v)", err)
+		t.Errorf("assets/echarts.min.js is not a copy of the pinned file (err %v)", err)
 	}
 	if _, err := os.Stat(filepath.Join(out, ".hugo_build.lock")); err == nil {
 		t.Error(".hugo_build.lock leaked into the site")
@@ -396,16 +412,8 @@ func TestRenderTwice(t *testing.T) {
 }
 
 func TestRenderRejects(t *testing.T) {
-	root := repoDir(t)
 	base := func(t *testing.T) Options {
-		tmp := t.TempDir()
-		return Options{
-			TemplatesDir: filepath.Join(root, "templates"),
-			ContentDir:   filepath.Join(root, "content"),
-			EChartsJS:    filepath.Join(root, "node_modules", "echarts", "dist", "echarts.min.js"),
-			WorkDir:      tmp,
-			OutDir:       filepath.Join(tmp, "out"),
-		}
+		return shipped(t, t.TempDir())
 	}
 	tests := []struct {
 		name string
@@ -451,7 +459,7 @@ func TestRenderRejects(t *testing.T) {
 // reaches the site nor is listed; adding the role brings both.
 func TestDocumentsByRole(t *testing.T) {
 	content := filepath.Join(t.TempDir(), "content")
-	if err := copyTree(filepath.Join(repoDir(t), "content"), content, map[string]bool{documentsDir: true}); err != nil {
+	if err := copyTree(os.DirFS(filepath.Join(repoDir(t), "content")), ".", content, map[string]bool{documentsDir: true}); err != nil {
 		t.Fatal(err)
 	}
 	docs := filepath.Join(content, documentsDir)
@@ -481,11 +489,11 @@ roles = ["ED"]
 	}
 	render := func(in Input) string {
 		t.Helper()
-		root := repoDir(t)
 		tmp := t.TempDir()
 		out := filepath.Join(tmp, "site")
-		if _, err := Render(in, Options{TemplatesDir: filepath.Join(root, "templates"), ContentDir: content,
-			EChartsJS: filepath.Join(root, "node_modules", "echarts", "dist", "echarts.min.js"), WorkDir: tmp, OutDir: out}); err != nil {
+		o := shipped(t, tmp)
+		o.Content, o.ContentName, o.OutDir = os.DirFS(content), content, out
+		if _, err := Render(in, o); err != nil {
 			t.Fatalf("Render: %v", err)
 		}
 		return out
@@ -526,8 +534,9 @@ roles = ["ED"]
 		t.Fatal(err)
 	}
 	tmp := t.TempDir()
-	_, err := Render(testInput(t), Options{TemplatesDir: filepath.Join(repoDir(t), "templates"), ContentDir: content,
-		EChartsJS: filepath.Join(repoDir(t), "node_modules", "echarts", "dist", "echarts.min.js"), WorkDir: tmp, OutDir: filepath.Join(tmp, "site")})
+	o := shipped(t, tmp)
+	o.Content, o.ContentName, o.OutDir = os.DirFS(content), content, filepath.Join(tmp, "site")
+	_, err := Render(testInput(t), o)
 	if err == nil || !strings.Contains(err.Error(), "stray.csv: not listed in documents.toml") {
 		t.Errorf("render with an undescribed document: %v", err)
 	}

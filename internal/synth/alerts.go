@@ -9,6 +9,8 @@ package synth
 import (
 	"math"
 	"math/rand/v2"
+
+	"github.com/dcc/carport/internal/contract"
 )
 
 // Alert event kinds.
@@ -176,7 +178,7 @@ func lognormalMS(rng *rand.Rand, median, sigma float64) int64 {
 
 // writeAlerts writes alerts.csv: the period plus the 7 days after it.
 func (g *gen) writeAlerts(o *fileOut, n int) {
-	o.header(alertColumns)
+	o.header(contract.AlertsFile.Header())
 	w := &alertWriter{g: g, o: o, rng: rand.New(rand.NewPCG(g.seed, 0xa1e47)),
 		prefix: "A" + g.per.String()[2:4] + g.per.String()[5:7] + "-"}
 	rng := w.rng

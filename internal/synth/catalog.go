@@ -1,5 +1,11 @@
 package synth
 
+import (
+	"slices"
+
+	"github.com/dcc/carport/internal/contract"
+)
+
 // The device catalogue is made up: makers and models are fictional so that
 // "this firmware fails more" never describes a real product.
 
@@ -16,8 +22,9 @@ const (
 	numTypes
 )
 
-// typeNames are the contract's device_type values by type.
-var typeNames = [numTypes]string{"ESME", "GSME", "CHF", "GPF", "IHD", "PPMID", "HCALCS", "OTHER"}
+// typeNames are the contract's device_type values by type (the constants
+// above follow the contract's order; a change of its length panics here).
+var typeNames = [numTypes]string(contract.DeviceTypes)
 
 // Regions and their Communication Service Providers.
 const (
@@ -27,8 +34,8 @@ const (
 )
 
 var (
-	regionNames = [3]string{"North", "Central", "South"}
-	cspNames    = [3]string{"CSP-N", "CSP-C", "CSP-S"}
+	regionNames = [3]string(contract.Regions)
+	cspNames    = [3]string(contract.CSPs)
 )
 
 // model is one device model with its firmware versions, oldest first.
@@ -174,8 +181,8 @@ const postcodeLetters = "ABDEFGHJLNPQRSTUWXYZ"
 // vocabulary is every fixed text the generator writes, so party ids can be
 // kept out of it.
 func vocabulary() []string {
-	v := []string{"SMETS1", "SMETS2", "single-band", "dual-band", "INC", "true", "false",
-		"success", "failure", "delivered", "failed", "device", "dcc", "all", "SMS-"}
+	v := slices.Concat(contract.SMETSVersions, contract.RequestOutcomes, contract.AlertOutcomes, contract.AlertSources,
+		[]string{"single-band", "dual-band", "INC", "true", "false", contract.AllRegions, "SMS-"})
 	v = append(v, typeNames[:]...)
 	v = append(v, regionNames[:]...)
 	v = append(v, cspNames[:]...)

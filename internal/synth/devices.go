@@ -3,6 +3,8 @@ package synth
 import (
 	"math/rand/v2"
 	"strconv"
+
+	"github.com/dcc/carport/internal/contract"
 )
 
 // noDate marks a null date.
@@ -45,7 +47,7 @@ func (g *gen) makeCPL() {
 
 // writeDevices writes devices.csv: one row per device, homes in order.
 func (g *gen) writeDevices(o *fileOut) {
-	o.header(deviceColumns)
+	o.header(contract.DevicesFile.Header())
 	var src rand.PCG
 	var pc rand.PCG
 	startMS, endMS := g.per.StartMS(), g.per.EndMS()
@@ -197,35 +199,9 @@ func appendPostcode(b []byte, src *rand.PCG, region uint8) []byte {
 	return append(b, postcodeLetters[src.Uint64()%uint64(len(postcodeLetters))])
 }
 
-// The contract's column lists, in the contract's order.
-var (
-	partyColumns  = []string{"party_id", "party_name", "user_role", "contact_email"}
-	deviceColumns = []string{
-		"device_id", "sms_id", "device_type", "device_manufacturer", "device_model",
-		"firmware_version", "smets_version", "csp_id", "region",
-		"import_supplier_id", "export_supplier_id", "gas_supplier_id", "dno_id",
-		"mpxn", "postcode", "last_read_at", "last_alert_at", "last_alert_code",
-		"commissioned_status", "outage_alert_count", "prepayment",
-		"cpl_expiry_date", "cert_expiry_date", "cos_start_date", "cos_end_date",
-	}
-	requestColumns = []string{
-		"request_id", "party_id", "user_role", "srv", "command_variant", "submitted_at",
-		"rtt_ms", "outcome", "response_code", "region", "smets_version", "device_type",
-		"device_manufacturer", "device_model", "device_firmware",
-		"chf_manufacturer", "chf_model", "chf_variant", "chf_firmware",
-	}
-	alertColumns = []string{
-		"alert_id", "party_id", "user_role", "alert_code", "alert_source", "device_id",
-		"energy_supplier_id", "generated_at", "delivered_at", "outcome", "reason_code",
-		"region", "smets_version", "device_type", "device_manufacturer", "device_model",
-		"device_firmware", "chf_manufacturer", "chf_model", "chf_variant", "chf_firmware",
-	}
-	incidentColumns = []string{"incident_id", "category", "start_at", "end_at", "regions", "title"}
-)
-
 // writeParties writes parties.csv: one row per party and role.
 func (g *gen) writeParties(o *fileOut) {
-	o.header(partyColumns)
+	o.header(contract.PartiesFile.Header())
 	for _, p := range g.ps.list {
 		for r, code := range roleCodes {
 			if p.roles&(1<<r) == 0 {

@@ -1,5 +1,5 @@
 // Package synth generates a deterministic, realistic synthetic reporting
-// period of warehouse extracts (shared/spec/extracts.md) plus demo age keys
+// period of warehouse extracts (docs/extracts.md) plus demo age keys
 // for every party, for demos, tests and benchmarks.
 //
 // The same seed, scale and period always give byte-identical CSV files: all

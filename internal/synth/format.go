@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/dcc/carport/internal/extract"
+	"github.com/dcc/carport/internal/contract"
 )
 
 // zoneSpan is one stretch of time with a fixed Europe/London UTC offset.
@@ -28,7 +28,7 @@ func newLondonZone(fromMS, toMS int64) londonZone {
 	const hour = 3_600_000
 	start := fromMS - fromMS%hour
 	for t := start; t <= toMS+hour; t += hour {
-		_, off := time.UnixMilli(t).In(extract.London).Zone()
+		_, off := time.UnixMilli(t).In(contract.London).Zone()
 		if len(z.spans) == 0 || z.spans[len(z.spans)-1].offSec != int64(off) {
 			from := t
 			if len(z.spans) == 0 {

@@ -9,6 +9,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"strings"
+
+	"github.com/dcc/carport/internal/contract"
 )
 
 // roleMask is a set of user roles.
@@ -25,8 +27,10 @@ const (
 	roleOU
 )
 
-// roleCodes are the contract's role codes in bit order.
-var roleCodes = [...]string{"IS", "ES", "GS", "ED", "GT", "RSA", "OU"}
+// roleCodes are the contract's role codes in bit order (the array's
+// length is the number of roles: a change to the contract's list panics
+// here, at start).
+var roleCodes = [7]string(contract.RoleNames())
 
 // srvDef is one SRV and the roles that may send it.
 type srvDef struct {

@@ -3,6 +3,7 @@ package synth
 import (
 	"testing"
 
+	"github.com/dcc/carport/internal/contract"
 	"github.com/dcc/carport/internal/extract"
 )
 
@@ -16,7 +17,7 @@ func TestExtractReadersAcceptOutput(t *testing.T) {
 	if _, err := Generate(Options{OutDir: dirty, Period: "2026-10", Scale: s, Seed: 1, BadRows: 4, Gzip: true}); err != nil {
 		t.Fatal(err)
 	}
-	per, _ := extract.ParsePeriod("2026-10")
+	per, _ := contract.ParsePeriod("2026-10")
 	for _, tt := range []struct {
 		dir    string
 		srvBad int64

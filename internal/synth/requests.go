@@ -7,6 +7,8 @@ import (
 	"math/rand/v2"
 	"strconv"
 	"strings"
+
+	"github.com/dcc/carport/internal/contract"
 )
 
 // srvWeight is the relative volume of an SRV among those a role may send.
@@ -228,7 +230,7 @@ var commandVariantCum = cumulative([]float64{48, 8, 14, 5, 5, 3, 2, 15})
 
 // writeRequests writes service_requests.csv.
 func (g *gen) writeRequests(o *fileOut, n, badRows int) {
-	o.header(requestColumns)
+	o.header(contract.ServiceRequestsFile.Header())
 	rp := g.makeRequestPlan()
 	rng := rand.New(rand.NewPCG(g.seed, 0x5e41ce))
 	var src rand.PCG

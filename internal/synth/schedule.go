@@ -12,6 +12,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"strconv"
+
+	"github.com/dcc/carport/internal/contract"
 )
 
 const hourMS = 3_600_000
@@ -124,7 +126,7 @@ func (g *gen) incidentAt(ms int64, region uint8) float64 {
 
 // writeIncidents writes incidents.csv.
 func (g *gen) writeIncidents(o *fileOut) {
-	o.header(incidentColumns)
+	o.header(contract.IncidentsFile.Header())
 	for _, in := range g.inc {
 		b := o.bw.AvailableBuffer()
 		b = append(b, in.id...)

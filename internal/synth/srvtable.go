@@ -1,7 +1,7 @@
 package synth
 
-// Transcribed from shared/reference/srv_list.csv (columns srv and
-// eligible_user_roles); the weights live in srvWeight, not here.
+// Transcribed from the DUIS list of Service Reference Variants (SEC
+// Appendix AD: each SRV and the user roles eligible to send it); the weights live in srvWeight, not here.
 
 // srvCatalogue lists every DUIS Service Reference Variant with the user roles
 // allowed to send it. SRVs no DCC User may send (7.16, 8.5, 8.6) have no roles.

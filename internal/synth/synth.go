@@ -8,8 +8,9 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/dcc/carport/internal/atomicfile"
 	"github.com/dcc/carport/internal/bundle"
-	"github.com/dcc/carport/internal/extract"
+	"github.com/dcc/carport/internal/contract"
 )
 
 // Options says what to generate and where.
@@ -38,7 +39,7 @@ type Summary struct {
 // gen is one generation run.
 type gen struct {
 	seed       uint64
-	per        extract.Period
+	per        contract.Period
 	zone       londonZone
 	lastDay    int64 // last day of the period, days since the epoch
 	alertEndMS int64 // end of the alert extract: period end plus 7 days
@@ -56,7 +57,7 @@ type gen struct {
 func Generate(o Options) (Summary, error) {
 	start := time.Now()
 	sum := Summary{Rows: map[string]int64{}}
-	per, err := extract.ParsePeriod(o.Period)
+	per, err := contract.ParsePeriod(o.Period)
 	if err != nil {
 		return sum, err
 	}
@@ -90,11 +91,11 @@ func Generate(o Options) (Summary, error) {
 		name  string
 		write func(*fileOut)
 	}{
-		{"parties.csv", g.writeParties},
-		{"devices.csv", g.writeDevices},
-		{"incidents.csv", g.writeIncidents},
-		{"service_requests.csv", func(f *fileOut) { g.writeRequests(f, o.Scale.ServiceRequests, o.BadRows) }},
-		{"alerts.csv", func(f *fileOut) { g.writeAlerts(f, o.Scale.Alerts) }},
+		{contract.PartiesFile.Name, g.writeParties},
+		{contract.DevicesFile.Name, g.writeDevices},
+		{contract.IncidentsFile.Name, g.writeIncidents},
+		{contract.ServiceRequestsFile.Name, func(f *fileOut) { g.writeRequests(f, o.Scale.ServiceRequests, o.BadRows) }},
+		{contract.AlertsFile.Name, func(f *fileOut) { g.writeAlerts(f, o.Scale.Alerts) }},
 	}
 	for _, f := range files {
 		out, err := create(o.OutDir, f.name, o.Gzip)
@@ -138,10 +139,10 @@ func writeKeys(dir string, ps *parties) error {
 	if err != nil {
 		return err
 	}
-	if err := writeFileAtomic(filepath.Join(ids, "dcc-signing.key"), secKey, 0o600); err != nil {
+	if err := atomicfile.WriteFile(filepath.Join(ids, "dcc-signing.key"), secKey, 0o600); err != nil {
 		return err
 	}
-	if err := writeFileAtomic(filepath.Join(keys, "dcc-signing.pub"), pubKey, 0o644); err != nil {
+	if err := atomicfile.WriteFile(filepath.Join(keys, "dcc-signing.pub"), pubKey, 0o644); err != nil {
 		return err
 	}
 	for _, p := range ps.list {
@@ -151,10 +152,10 @@ func writeKeys(dir string, ps *parties) error {
 		}
 		pub := "# demo recipient for " + p.id + "\n" + recipient + "\n"
 		sec := "# demo identity for " + p.id + " (secret: never commit or share)\n# public key: " + recipient + "\n" + secret + "\n"
-		if err := writeFileAtomic(filepath.Join(ids, p.id+".key"), []byte(sec), 0o600); err != nil {
+		if err := atomicfile.WriteFile(filepath.Join(ids, p.id+".key"), []byte(sec), 0o600); err != nil {
 			return err
 		}
-		if err := writeFileAtomic(filepath.Join(keys, p.id+".txt"), []byte(pub), 0o644); err != nil {
+		if err := atomicfile.WriteFile(filepath.Join(keys, p.id+".txt"), []byte(pub), 0o644); err != nil {
 			return err
 		}
 	}

@@ -30,12 +30,18 @@ func Serve(ctx context.Context, in io.Reader, out io.Writer, version string) err
 		return err
 	}
 	cfg := *m.Config
+	so, err := cfg.siteOptions()
+	if err != nil {
+		c.send(&message{Kind: kindFail, Err: err.Error()})
+		return err
+	}
 	ix, err := audit.Open(cfg.AuditDir)
 	if err != nil {
 		c.send(&message{Kind: kindFail, Err: err.Error()})
 		return err
 	}
 	defer ix.Close()
+	sh := Shared{Site: so, SitesDir: cfg.SitesDir, Index: ix}
 	if err := c.send(&message{Kind: kindReady}); err != nil {
 		return err
 	}
@@ -67,7 +73,7 @@ func Serve(ctx context.Context, in io.Reader, out io.Writer, version string) err
 			return r.Data, nil
 		}
 		dw := &dataWriter{c: c}
-		res, err := Build(ctx, cfg, ix, *m.Task, sign, func() (io.Writer, error) { return dw, nil })
+		res, err := Build(ctx, sh, *m.Task, sign, func() (io.Writer, error) { return dw, nil })
 		if err == nil {
 			err = dw.flush()
 		}

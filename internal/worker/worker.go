@@ -24,6 +24,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/dcc/carport"
 	"github.com/dcc/carport/internal/audit"
 	"github.com/dcc/carport/internal/bundle"
 	"github.com/dcc/carport/internal/site"
@@ -32,8 +33,11 @@ import (
 // Config is what every party of a run shares; the parent sends it once to
 // each worker.
 type Config struct {
-	// Templates, Content and EChartsJS are site.Options' paths.
-	Templates, Content, EChartsJS string
+	// Templates and Content are the folders of site templates and
+	// authored pages, ECharts the echarts.min.js file; "" is the copy
+	// built into carport. The parent resolves them (absolute paths), so a
+	// worker reads exactly what the parent chose.
+	Templates, Content, ECharts string
 	// FeedbackEmail is the DCC mailbox of the sites' feedback links.
 	FeedbackEmail string
 	// SitesDir is the private stage folder where sites are rendered:
@@ -43,6 +47,41 @@ type Config struct {
 	// AuditDir is the leak audit's index saved on the private stage
 	// (audit.Open).
 	AuditDir string
+}
+
+// Shared is what every party's Build reads in one worker process.
+type Shared struct {
+	// Site are the sites' sources and feedback address; Build sets the
+	// work and out folders per party.
+	Site site.Options
+	// SitesDir is Config.SitesDir.
+	SitesDir string
+	// Index is the leak audit's index.
+	Index *audit.Index
+}
+
+// siteOptions opens the config's site sources.
+func (c Config) siteOptions() (site.Options, error) {
+	open := func(kind, dir string) (carport.Source, error) {
+		if dir == "" {
+			return carport.BuiltIn(kind)
+		}
+		return carport.Open(kind, dir)
+	}
+	tpl, err := open(carport.Templates, c.Templates)
+	if err != nil {
+		return site.Options{}, fmt.Errorf("templates: %w", err)
+	}
+	content, err := open(carport.Content, c.Content)
+	if err != nil {
+		return site.Options{}, fmt.Errorf("content: %w", err)
+	}
+	ech, name, err := carport.ECharts(c.ECharts)
+	if err != nil {
+		return site.Options{}, fmt.Errorf("echarts: %w", err)
+	}
+	return site.Options{Templates: tpl.FS, Content: content.FS, ContentName: content.Name, ECharts: ech, EChartsFile: name,
+		FeedbackEmail: c.FeedbackEmail}, nil
 }
 
 // Task is one party to build.
@@ -56,7 +95,8 @@ type Task struct {
 	// AlertDevices are the device ids of alerts sent to the party, which
 	// its site may show (audit.Index.Check).
 	AlertDevices []string
-	// Recipients is the party's recipients file, keys/<party>.txt.
+	// Recipients is the party's recipients file, keys/<party>.txt (the
+	// parent has read and checked it).
 	Recipients string
 }
 
@@ -70,45 +110,53 @@ type Result struct {
 	Render, Check, Seal time.Duration
 }
 
-// Build renders the party's site into cfg.SitesDir, audits it for leaks
-// and encrypts it: manifest.json is signed by sign, and the ciphertext
+// Build renders the party's site into the stage, audits it for leaks and
+// encrypts it: manifest.json is signed by sign, and the ciphertext
 // written to the writer open returns (opened only once the audit passed).
 // The party's plaintext is removed when Build returns, whatever happened.
 // It is the whole of a party's work in a worker process, and the same
-// function whichever worker runs it.
-func Build(ctx context.Context, cfg Config, ix *audit.Index, t Task, sign func(manifestJSON []byte) ([]byte, error), open func() (io.Writer, error)) (Result, error) {
+// function whichever worker runs it. Errors name the party.
+func Build(ctx context.Context, sh Shared, t Task, sign func(manifestJSON []byte) ([]byte, error), open func() (io.Writer, error)) (Result, error) {
 	res := Result{Party: t.Party}
 	if err := checkParty(t); err != nil {
 		return res, err
 	}
-	siteDir := filepath.Join(cfg.SitesDir, "sites", t.Party)
-	work := filepath.Join(cfg.SitesDir, "work", t.Party)
+	siteDir := filepath.Join(sh.SitesDir, "sites", t.Party)
+	work := filepath.Join(sh.SitesDir, "work", t.Party)
 	defer os.RemoveAll(siteDir)
 	defer os.RemoveAll(work)
 	t0 := time.Now()
 	if err := os.MkdirAll(work, 0o700); err != nil {
 		return res, err
 	}
-	st, err := site.Render(t.Input, site.Options{TemplatesDir: cfg.Templates, ContentDir: cfg.Content, EChartsJS: cfg.EChartsJS,
-		WorkDir: work, OutDir: siteDir, FeedbackEmail: cfg.FeedbackEmail})
+	o := sh.Site
+	o.WorkDir, o.OutDir = work, siteDir
+	st, err := site.Render(t.Input, o)
 	res.Site = st
 	if err != nil {
-		return res, fmt.Errorf("party %s: rendering site: %w", t.Party, err)
+		return res, fmt.Errorf("party %s: rendering: %w", t.Party, err)
 	}
 	t1 := time.Now()
 	res.Render = t1.Sub(t0)
 	if err := ctx.Err(); err != nil {
 		return res, err
 	}
-	ast, err := ix.Check(t.Party, siteDir, t.AlertDevices)
+	ast, err := sh.Index.Check(t.Party, siteDir, t.AlertDevices)
 	sums := ast.Sums
 	ast.Sums = nil
 	res.Audit = ast
 	if err != nil {
-		return res, err
+		if audit.IsLeak(err) { // it says what failed
+			return res, fmt.Errorf("party %s: %w", t.Party, err)
+		}
+		return res, fmt.Errorf("party %s: leak audit: %w", t.Party, err)
 	}
 	t2 := time.Now()
 	res.Check = t2.Sub(t1)
+	recipients, err := bundle.ReadRecipients(t.Recipients)
+	if err != nil {
+		return res, fmt.Errorf("party %s: %w", t.Party, err)
+	}
 	// the bundle is made of the very bytes the audit read: kept in memory
 	// (most files), or read again and checked against the audit's sums
 	files := make([]bundle.FileEntry, len(sums))
@@ -119,7 +167,7 @@ func Build(ctx context.Context, cfg Config, ix *audit.Index, t Task, sign func(m
 			data[s.Path] = s.Data
 		}
 	}
-	enc, err := bundle.Encrypt(bundle.EncryptOptions{SiteDir: siteDir, Recipients: t.Recipients, Manifest: t.Manifest, Files: files,
+	enc, err := bundle.Encrypt(bundle.EncryptOptions{SiteDir: siteDir, Recipients: recipients, Manifest: t.Manifest, Files: files,
 		Data: data, SignManifest: sign, Context: ctx}, open)
 	if err != nil {
 		return res, fmt.Errorf("party %s: sealing: %w", t.Party, err)

@@ -31,7 +31,7 @@ import (
 	"time"
 
 	"github.com/dcc/carport/internal/bench"
-	"github.com/dcc/carport/internal/extract"
+	"github.com/dcc/carport/internal/contract"
 	"github.com/dcc/carport/internal/reportdef"
 	"github.com/dcc/carport/internal/synth"
 )
@@ -345,7 +345,7 @@ func childEngine(args []string, stdout io.Writer) error {
 		return errors.New("usage: benchrun engine [flags] DIR PERIOD REPORTDEFS")
 	}
 	dir, per, defs := fs.Arg(0), fs.Arg(1), fs.Arg(2)
-	period, err := extract.ParsePeriod(per)
+	period, err := contract.ParsePeriod(per)
 	if err != nil {
 		return err
 	}

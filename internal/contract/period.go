@@ -1,4 +1,4 @@
-package extract
+package contract
 
 // The reporting calendar is Europe/London (extracts.md): a period is a
 // calendar month there and a "day" is a London calendar day, so the day the

@@ -1,11 +1,11 @@
-package cli
+package plan
 
 import (
 	"fmt"
 	"strings"
 	"testing"
 
-	"github.com/dcc/carport/internal/extract"
+	"github.com/dcc/carport/internal/contract"
 )
 
 func TestCompareOutputs(t *testing.T) {
@@ -44,22 +44,22 @@ func TestCompareOutputs(t *testing.T) {
 func TestWritePlanWithoutChanges(t *testing.T) {
 	tests := []struct {
 		name string
-		in   planInput
+		in   Plan
 		want []string
 	}{
-		{"roles only", planInput{Base: "main"}, []string{
+		{"roles only", Plan{Base: "main"}, []string{
 			"0 added, 0 changed, 0 archived, 0 removed.",
 			"- Roles: none (no published report changes)",
 			"- Parties: roles only (give --extracts to count parties from parties.csv)",
 		}},
-		{"parties and sample", planInput{Base: "main", Roles: []extract.Role{extract.ED}, PartiesFile: "ext/parties.csv",
+		{"parties and sample", Plan{Base: "main", Roles: []contract.Role{contract.ED}, PartiesFile: "ext/parties.csv",
 			Parties: 7, Affected: 1, Sample: "DNOA", Period: "2026-10"}, []string{
 			"- Roles: ED",
 			"- Parties: 1 of 7 in `ext/parties.csv`",
 			"### Output files of DNOA for 2026-10",
 			"No output file of DNOA changes.",
 		}},
-		{"files", planInput{Base: "main", Sample: "SUPA", Period: "2026-10", Files: []fileChange{
+		{"files", Plan{Base: "main", Sample: "SUPA", Period: "2026-10", Files: []FileChange{
 			{Path: "data/IS/a/daily.csv", Kind: "changed", Added: 2, Removed: 1, Changed: 3, Columns: true},
 			{Path: "data/IS/new/y.csv", Kind: "added", Rows: 4},
 		}}, []string{
@@ -70,7 +70,7 @@ func TestWritePlanWithoutChanges(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var b strings.Builder
-			if err := writePlan(&b, tt.in); err != nil {
+			if err := tt.in.WriteMarkdown(&b); err != nil {
 				t.Fatal(err)
 			}
 			lines := map[string]bool{}

@@ -1,26 +1,27 @@
-package cli
-
-// The bench → site mapping beyond the figures themselves: the words a
-// site uses (column labels and formats, code meanings), the policy's
-// thresholds it quotes, and each definition's headline and insight rules,
-// passed through as plain values: the site package does not import the
-// definitions' types.
+// Package siteinput turns a party's computed reports (internal/bench) and
+// the report definitions (internal/reportdef) into the input of its site
+// (site.Input): the figures, the words a site uses (column labels and
+// formats, code meanings), the policy's thresholds it quotes, and each
+// definition's headline and insight rules, as plain values, so that the
+// site package works on its own input types alone.
+package siteinput
 
 import (
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/dcc/carport/internal/bench"
-	"github.com/dcc/carport/internal/extract"
+	"github.com/dcc/carport/internal/contract"
 	"github.com/dcc/carport/internal/reportdef"
 	"github.com/dcc/carport/internal/site"
 )
 
 // siteWords sets the column catalogue, the insight policy and the
 // thresholds pages quote.
-func siteWords(in *site.Input, suite *reportdef.Suite, period extract.Period) {
+func siteWords(in *site.Input, suite *reportdef.Suite, period contract.Period) {
 	in.Columns = map[string]site.Column{}
 	for _, c := range suite.Catalogue.Columns {
 		in.Columns[c.Name] = site.Column{Label: c.Label, Format: c.Format, Better: c.Better}
@@ -58,7 +59,7 @@ func withThresholds(s string, th map[string]string) string {
 // matrix) before the reports per SRV or code. The home page's headline
 // figures and the catalogue's themes follow this order.
 func siteOrder(reps []bench.ReportOut) []bench.ReportOut {
-	rank := map[reportdef.Dataset]int{reportdef.ServiceRequests: 0, reportdef.Alerts: 1, reportdef.Devices: 2}
+	rank := map[contract.Dataset]int{contract.ServiceRequests: 0, contract.Alerts: 1, contract.Devices: 2}
 	out := slices.Clone(reps)
 	sort.SliceStable(out, func(a, b int) bool {
 		da, db := out[a].Instance.Def, out[b].Instance.Def
@@ -79,9 +80,9 @@ func siteReport(r bench.ReportOut, th map[string]string, cat *reportdef.Catalogu
 	}
 	for _, v := range r.Views {
 		c := v.View.Chart
-		sv := site.View{ID: v.View.ID, Kind: v.View.Kind, Title: v.View.Title, Header: v.Header, Rows: v.Rows,
+		sv := site.View{ID: v.View.ID, Kind: string(v.View.Kind), Title: v.View.Title, Header: v.Header, Rows: v.Rows,
 			File: v.File, Withheld: v.Withheld, Note: withThresholds(v.View.Note, th), Empty: v.View.Empty,
-			Chart: site.Chart{Kind: c.Kind, X: c.X, Series: c.Series, Highlight: c.Highlight, Percent: c.Percent,
+			Chart: site.Chart{Kind: string(c.Kind), X: c.X, Series: c.Series, Highlight: c.Highlight, Percent: c.Percent,
 				Stack: c.Stack, GroupBy: c.GroupBy, SeriesFrom: c.SeriesFrom, MarkDays: v.MarkDays, Sample: c.Sample}}
 		for _, x := range v.Extra {
 			sv.Extra = append(sv.Extra, site.ExtraColumn{Name: x.Name, Cells: x.Cells})
@@ -178,4 +179,34 @@ func glossary(suite *reportdef.Suite, rep *bench.PartyReport) []site.Term {
 	add("Service request response codes", codes["response_code"], lookup(suite.Catalogue.ResponseCodes))
 	add("Alert delivery failure reasons", codes["reason_code"], lookup(suite.Catalogue.ReasonCodes))
 	return out
+}
+
+// For is the site input of the party whose report rep is, built by
+// carport version generator and signed with the DCC key signingKey
+// (minisign's public key text).
+func For(eng *bench.Engine, suite *reportdef.Suite, rep *bench.PartyReport, period contract.Period, generator, signingKey string) site.Input {
+	in := site.Input{Period: period.String(), PartyID: rep.Party.ID, PartyName: rep.Party.Name,
+		ContactEmail: rep.Party.Email, GeneratorVersion: generator, MinPeers: suite.Policy.MinPeers, SigningKey: signingKey}
+	incs, dates := eng.Incidents()
+	for i, x := range incs {
+		si := site.Incident{ID: x.ID, Category: x.Category, Title: x.Title, Dates: dates[i], Regions: "all",
+			Start: time.UnixMilli(x.StartMS).In(contract.London).Format(time.RFC3339)}
+		if x.EndMS >= 0 {
+			si.End = time.UnixMilli(x.EndMS).In(contract.London).Format(time.RFC3339)
+		}
+		if len(x.Regions) > 0 {
+			si.Regions = strings.Join(x.Regions, ";")
+		}
+		in.Incidents = append(in.Incidents, si)
+	}
+	siteWords(&in, suite, period)
+	for _, rr := range rep.Roles {
+		ri := site.RoleInput{Role: string(rr.Role), RoleName: rr.Role.Name()}
+		for _, r := range siteOrder(rr.Reports) {
+			ri.Reports = append(ri.Reports, siteReport(r, in.Thresholds, suite.Catalogue))
+		}
+		in.Roles = append(in.Roles, ri)
+	}
+	in.Glossary = glossary(suite, rep)
+	return in
 }
