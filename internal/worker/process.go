@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strconv"
 	"syscall"
 )
@@ -24,6 +25,13 @@ func Enter() (*os.File, error) {
 	// Ctrl-C reaches the whole process group: the parent decides, and
 	// kills its workers before it wipes the plaintext
 	signal.Ignore(os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	// a worker's heap is one party's site at a time, garbage once it is
+	// sealed: collecting at thrice the live heap rather than twice cut a
+	// seventh of the CPU time of a build of the small month (GOGC, when
+	// set, decides)
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(200)
+	}
 	out := os.Stdout
 	os.Stdout = os.Stderr
 	return out, nil
