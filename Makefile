@@ -25,7 +25,8 @@ build: deps
 # The only target that needs Node.js.
 echarts:
 	npm ci --no-audit --no-fund
-	cp node_modules/echarts/dist/echarts.min.js node_modules/echarts/LICENSE node_modules/echarts/NOTICE third_party/echarts/
+	./scripts/echarts-bundle.sh
+	cp node_modules/echarts/LICENSE node_modules/echarts/NOTICE third_party/echarts/
 
 # The in-browser opener's third-party code (age-encryption, fflate, @noble/*,
 # pinned in package-lock.json), bundled by the pinned esbuild into the
