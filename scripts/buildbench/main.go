@@ -176,14 +176,15 @@ func better(a, b result) result {
 }
 
 func printTable(w io.Writer, rs []result) {
-	fmt.Fprintf(w, "  %-9s %7s %7s %8s %8s %9s %9s %9s %10s %9s %9s %9s %9s %8s\n", "workers", "scan", "index", "parties", "total",
-		"parties/s", "render", "audit", "seal+sign", "cpu", "tree RSS", "max RSS", "stage", "output")
+	fmt.Fprintf(w, "  %-9s %7s %7s %8s %8s %9s %9s %9s %10s %9s %9s %9s %9s %8s %11s\n", "workers", "scan", "index", "parties", "total",
+		"parties/s", "render", "audit", "seal+sign", "cpu", "tree RSS", "max RSS", "stage", "output", "site/party")
 	for _, r := range rs {
-		fmt.Fprintf(w, "  %-9d %6.1fs %6.1fs %7.1fs %7.1fs %9.2f %8.1fs %8.1fs %9.1fs %8.1fs %6d MiB %6d MiB %6d MiB %4d MiB\n",
+		fmt.Fprintf(w, "  %-9d %6.1fs %6.1fs %7.1fs %7.1fs %9.2f %8.1fs %8.1fs %9.1fs %8.1fs %6d MiB %6d MiB %6d MiB %4d MiB %8.2f MB\n",
 			r.Workers, r.Scan, r.Index, r.Parties, r.Total, float64(r.NParties)/r.Parties, r.Render, r.Audit, r.Seal, r.CPU,
-			r.TreeRSS>>20, r.MaxRSS>>20, r.StageDisk>>20, r.OutBytes>>20)
+			r.TreeRSS>>20, r.MaxRSS>>20, r.StageDisk>>20, r.OutBytes>>20, r.SiteMB/float64(r.NParties))
 	}
-	fmt.Fprintf(w, "  (render, audit, seal: the parties' times added up over the workers; stage: the plaintext stages' peak on disk and /dev/shm)\n")
+	fmt.Fprintf(w, "  (render, audit, seal: the parties' times added up over the workers; stage: the plaintext stages' peak on disk and /dev/shm;\n")
+	fmt.Fprintf(w, "   site/party: the rendered sites' bytes per party, unpacked)\n")
 }
 
 // build runs one carport build of the month in dir with n workers into a
