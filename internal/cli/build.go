@@ -273,7 +273,11 @@ func (e *env) runBuild(f buildFlags) error {
 		return interrupted(ctx, sig, err)
 	}
 	stages.addKill(pool.Kill)
-	defer pool.Kill() // nothing once closed
+	defer pool.Kill()     // nothing once closed
+	if ctx.Err() != nil { // an interrupt while they started
+		pool.Kill()
+		return interrupted(ctx, sig, nil)
+	}
 	// the scan's memory is garbage now: give it back before the workers
 	// need theirs
 	debug.FreeOSMemory()

@@ -77,9 +77,9 @@ type Pool struct {
 type proc struct {
 	cmd    *exec.Cmd
 	c      *conn
-	toW    *os.File // the worker's stdin, our end
-	fromW  *os.File // the worker's stdout, our end
-	stderr *tail
+	toW    *os.File      // the worker's stdin, our end
+	fromW  *os.File      // the worker's stdout, our end
+	stderr *tail         // the start of what it wrote on stderr
 	exited chan struct{} // closed when Wait has returned
 	err    error         // Wait's
 }
@@ -405,7 +405,8 @@ func (p *Pool) Pids() []int {
 	return out
 }
 
-// tail keeps the last bytes a worker wrote on stderr.
+// tail keeps the first bytes a worker wrote on stderr: its error line,
+// or the top of a panic (what broke, and where).
 type tail struct {
 	mu  sync.Mutex
 	buf []byte
@@ -416,9 +417,8 @@ const tailSize = 2 << 10
 func (t *tail) Write(p []byte) (int, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.buf = append(t.buf, p...)
-	if len(t.buf) > tailSize {
-		t.buf = append(t.buf[:0], t.buf[len(t.buf)-tailSize:]...)
+	if n := tailSize - len(t.buf); n > 0 {
+		t.buf = append(t.buf, p[:min(n, len(p))]...)
 	}
 	return len(p), nil
 }
