@@ -25,11 +25,14 @@ const (
 	setsName  = "sets.bin"
 	indexName = "index.json"
 	setsMagic = "CPAUDIT1"
-	// setsOrder is written in the machine's byte order: a file from
-	// another machine is refused rather than misread
-	setsOrder  uint64 = 0x0102030405060708
-	headerSize        = 32 // magic, order, MPxN count, postcode count
+	// headerSize is the sets file's header: magic, order, MPxN count,
+	// postcode count
+	headerSize = 32
 )
+
+// setsOrder is written in the machine's byte order: a file from another
+// machine is refused rather than misread.
+const setsOrder uint64 = 0x0102030405060708
 
 type savedIndex struct {
 	Parties []extract.Party `json:"parties"`
