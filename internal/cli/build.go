@@ -7,11 +7,14 @@ package cli
 //
 // Plaintext lives only in two private (0700) stage folders, each locked by
 // this process for its life (internal/stage): carport-stage-* (the
-// engine's estate and spill files, the audit's keys; in the temp folder)
-// and carport-sites-* (rendered sites; in /dev/shm when the machine has
-// it). --stage puts both in one place. They are removed at the end, wiped
-// as soon as an interrupt arrives, and found by the next run (or `carport
-// clean`) when a crash left them.
+// engine's estate and spill files, the audit's keys and index; in the temp
+// folder) and carport-sites-* (rendered sites; in /dev/shm when the
+// machine has it). --stage puts both in one place. The worker processes
+// that render, audit and seal the parties (internal/worker) write only
+// into carport-sites-* and share the folders' locks. The folders are
+// removed at the end, wiped (once the workers are killed) as soon as an
+// interrupt arrives, and found by the next run (or `carport clean`) when
+// a crash left them.
 
 import (
 	"context"
@@ -273,8 +276,9 @@ func (e *env) runBuild(f buildFlags) error {
 		return interrupted(ctx, sig, err)
 	}
 	stages.addKill(pool.Kill)
-	defer pool.Kill()     // nothing once closed
-	if ctx.Err() != nil { // an interrupt while they started
+	defer pool.Kill() // nothing once closed
+	// an interrupt while they started
+	if ctx.Err() != nil {
 		pool.Kill()
 		return interrupted(ctx, sig, nil)
 	}
