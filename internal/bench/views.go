@@ -106,17 +106,15 @@ func (b *builder) league(ev *events, role roleID, in codeSet, me extract.Sym) ta
 // received those codes that day"), so a peer whose requests all lack a
 // round trip time still counts, as it does in daily.csv.
 func (b *builder) scopes(ev *events, role roleID, in codeSet, me extract.Sym) (you, ind *monthAgg, peers int) {
-	months := b.partyMonths(ev, role, in)
-	you, ind = &monthAgg{}, &monthAgg{}
-	for p, m := range months {
-		ind.merge(m)
-		if p == me {
-			you.merge(m)
-		} else if m.n > 0 {
-			peers++
+	x := b.industry(ev, role, in)
+	you, peers = &monthAgg{}, x.active
+	if m := x.months[me]; m != nil {
+		you.merge(m)
+		if m.n > 0 {
+			peers--
 		}
 	}
-	return you, ind, peers
+	return you, x.all, peers
 }
 
 func durCells(m *monthAgg) []string {
