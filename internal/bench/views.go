@@ -2,8 +2,8 @@ package bench
 
 import (
 	"fmt"
+	"slices"
 	"sort"
-	"strings"
 
 	"github.com/dcc/carport/internal/contract"
 	"github.com/dcc/carport/internal/extract"
@@ -106,17 +106,15 @@ func (b *builder) league(ev *events, role roleID, in codeSet, me extract.Sym) ta
 // received those codes that day"), so a peer whose requests all lack a
 // round trip time still counts, as it does in daily.csv.
 func (b *builder) scopes(ev *events, role roleID, in codeSet, me extract.Sym) (you, ind *monthAgg, peers int) {
-	months := b.partyMonths(ev, role, in)
-	you, ind = &monthAgg{}, &monthAgg{}
-	for p, m := range months {
-		ind.merge(m)
-		if p == me {
-			you.merge(m)
-		} else if m.n > 0 {
-			peers++
+	x := b.industry(ev, role, in)
+	you, peers = &monthAgg{}, x.active
+	if m := x.months[me]; m != nil {
+		you.merge(m)
+		if m.n > 0 {
+			peers--
 		}
 	}
-	return you, ind, peers
+	return you, x.all, peers
 }
 
 func durCells(m *monthAgg) []string {
@@ -242,6 +240,7 @@ func (b *builder) partyDims(ev *events, me extract.Sym) map[gkey][]dimEntry {
 // failuresOnly.
 type dimGroup struct {
 	cells []string
+	key   string // the cells joined by NUL: the group's identity and tie-break
 	agg   dimAgg
 }
 
@@ -268,13 +267,16 @@ func (b *builder) groupDims(ev *events, dataset contract.Dataset, role roleID, i
 			entries = append(entries, groups0[gkey{role, me, code}]...)
 		}
 	}
+	cells := make([]string, len(cols))
+	var key []byte
 	for _, k := range entries {
 		if failuresOnly && k.ok {
 			continue
 		}
 		v := k.agg
-		cells := make([]string, len(cols))
+		key = key[:0]
 		for i, j := range idx {
+			cells[i] = ""
 			switch {
 			case j >= 0:
 				cells[i] = b.sym.Name(k.dims[j])
@@ -283,12 +285,15 @@ func (b *builder) groupDims(ev *events, dataset contract.Dataset, role roleID, i
 			case cols[i] == "outcome":
 				cells[i] = failWord
 			}
+			if i > 0 {
+				key = append(key, 0)
+			}
+			key = append(key, cells[i]...)
 		}
-		key := strings.Join(cells, "\x00")
-		g := groups[key]
+		g := groups[string(key)] // no allocation for the lookup
 		if g == nil {
-			g = &dimGroup{cells: cells}
-			groups[key] = g
+			g = &dimGroup{cells: slices.Clone(cells), key: string(key)}
+			groups[g.key] = g
 		}
 		g.agg.merge(v)
 	}
@@ -301,7 +306,7 @@ func (b *builder) groupDims(ev *events, dataset contract.Dataset, role roleID, i
 		if out[i].agg.n != out[j].agg.n {
 			return out[i].agg.n > out[j].agg.n
 		}
-		return strings.Join(out[i].cells, "\x00") < strings.Join(out[j].cells, "\x00")
+		return out[i].key < out[j].key
 	})
 	return out
 }

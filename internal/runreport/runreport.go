@@ -24,10 +24,12 @@ type Bundle struct {
 type Run struct {
 	Generator string        // carport's version
 	Engine    *bench.Engine // quality, gaps and stages of the month's read
-	Bundles   []Bundle      // sealed in this run, in build order
+	Bundles   []Bundle      // sealed in this run, by party id
 	Kept      []string      // parties whose published bundles a --party build kept
 	Index     time.Duration // building the leak audit's index
 	IndexSize int64         // its bytes on disk
+	Workers   int           // worker processes that built the parties
+	Parties   time.Duration // building every party on the workers, wall time
 	Total     time.Duration
 }
 
@@ -42,6 +44,8 @@ type Report struct {
 	Bundles      []Audit   `json:"bundles"`
 	IndexSec     float64   `json:"audit_index_seconds"`
 	IndexBytes   int64     `json:"audit_index_bytes"`
+	Workers      int       `json:"workers"`
+	PartiesSec   float64   `json:"parties_seconds"`
 	Seconds      float64   `json:"total_seconds"`
 }
 
@@ -83,7 +87,7 @@ type Audit struct {
 // New makes the report of run r.
 func New(r Run) *Report {
 	rep := &Report{Generator: r.Generator, Kept: r.Kept, IndexSec: r.Index.Seconds(), IndexBytes: r.IndexSize,
-		Seconds: r.Total.Seconds(), Uncatalogued: []Gap{}}
+		Workers: r.Workers, PartiesSec: r.Parties.Seconds(), Seconds: r.Total.Seconds(), Uncatalogued: []Gap{}}
 	for _, g := range r.Engine.Gaps {
 		rep.Uncatalogued = append(rep.Uncatalogued, Gap{string(g.Dataset), g.Code, g.Rows})
 	}
