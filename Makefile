@@ -6,7 +6,7 @@ SCALE ?= small
 DEMO := demo
 BIN := bin/carport
 
-.PHONY: all deps build demo serve-demo test check echarts bench bench-serve bench-opener opener clean \
+.PHONY: all deps build demo serve-demo test check echarts bench bench-large bench-serve bench-opener opener clean \
 	ci-deps ci-test ci-preview monthly monthly-state monthly-fetch monthly-check monthly-build monthly-report monthly-publish
 
 all: build
@@ -28,7 +28,8 @@ build: deps
 # The only target that needs Node.js.
 echarts:
 	npm ci --no-audit --no-fund
-	cp node_modules/echarts/dist/echarts.min.js node_modules/echarts/LICENSE node_modules/echarts/NOTICE third_party/echarts/
+	./scripts/echarts-bundle.sh
+	cp node_modules/echarts/LICENSE node_modules/echarts/NOTICE third_party/echarts/
 
 # The in-browser opener's third-party code (age-encryption, fflate, @noble/*,
 # pinned in package-lock.json), bundled by the pinned esbuild into the
@@ -71,14 +72,26 @@ check:
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
 	$(GO) test -race -count=1 ./...
 
-# Throughput and peak memory on the medium month, against encoding/csv read in the same run.
-# BENCH_SCALE=small for a quick look; the generated months are cached in BENCH_CACHE.
+# Throughput and peak memory on the medium month, against encoding/csv read in the same run;
+# then the whole build of that month with BENCH_WORKERS (default: the cores) against one worker,
+# and of a month with twice the parties. BENCH_SCALE=small for a quick look, BENCH_SCALE=large
+# for the large month; the generated months are cached in BENCH_CACHE.
 BENCH_SCALE ?= medium
 BENCH_CACHE ?= /tmp/carport-bench
-bench:
+BENCH_WORKERS ?= $(shell nproc)
+bench: deps
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./internal/extract/ ./internal/bench/
-	GO=$(GO) BENCH_SCALE=$(BENCH_SCALE) BENCH_CACHE=$(BENCH_CACHE) ./scripts/bench.sh
+	GO=$(GO) BENCH_SCALE=$(BENCH_SCALE) BENCH_CACHE=$(BENCH_CACHE) BENCH_WORKERS=$(BENCH_WORKERS) ./scripts/bench.sh
 	$(MAKE) --no-print-directory bench-serve
+
+# The large month (300 parties, 5 million devices, 100 million events) built end to end with
+# BENCH_WORKERS workers: the measured figures behind the README's extrapolation to the GB
+# estate (stages, memory, disk for the stage and the output). About 25 GB of extracts in
+# BENCH_CACHE; no time budget, only the memory one.
+bench-large: deps
+	$(GO) build -o $(BIN) ./cmd/carport
+	$(GO) run ./scripts/buildbench -carport $(BIN) -scale large -cache $(BENCH_CACHE) -double=false -one=false \
+		-workers $(BENCH_WORKERS) -budget 24h
 
 # The file host under load: SERVE_BENCH_N concurrent downloads of a
 # SERVE_BENCH_SIZE bundle through carport serve, every sha256 checked, with

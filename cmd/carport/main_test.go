@@ -33,6 +33,11 @@ import (
 )
 
 func TestMain(m *testing.M) {
+	// a build run in this process (cli.Run) starts this binary as its
+	// workers; builds run as the carport command start it under that name
+	if len(os.Args) > 1 && os.Args[1] == cli.WorkerCommand {
+		os.Exit(cli.Run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	}
 	testscript.Main(m, map[string]func(){
 		"carport": func() { os.Exit(cli.Run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) },
 	})

@@ -23,6 +23,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -241,18 +242,42 @@ func (fb *fifoBuild) stderrText() string {
 	return fb.stderr.String()
 }
 
-// holdsFIFO reports whether the build has the FIFO open: a reader still
-// draining what was served. A reader blocked in open(2) holds no
-// descriptor yet.
+// holdsFIFO reports whether the build or one of its worker processes has
+// the FIFO open: a reader still draining what was served. A reader
+// blocked in open(2) holds no descriptor yet.
 func (fb *fifoBuild) holdsFIFO() bool {
-	fdDir := fmt.Sprintf("/proc/%d/fd", fb.cmd.Process.Pid)
-	ents, _ := os.ReadDir(fdDir)
-	for _, e := range ents {
-		if l, err := os.Readlink(filepath.Join(fdDir, e.Name())); err == nil && l == fb.fifo {
-			return true
+	for _, pid := range append([]int{fb.cmd.Process.Pid}, childPids(fb.cmd.Process.Pid)...) {
+		fdDir := fmt.Sprintf("/proc/%d/fd", pid)
+		ents, _ := os.ReadDir(fdDir)
+		for _, e := range ents {
+			if l, err := os.Readlink(filepath.Join(fdDir, e.Name())); err == nil && l == fb.fifo {
+				return true
+			}
 		}
 	}
 	return false
+}
+
+// childPids are the processes whose parent is pid (a build's workers).
+func childPids(pid int) []int {
+	var out []int
+	ents, _ := os.ReadDir("/proc")
+	for _, e := range ents {
+		child, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		b, err := os.ReadFile("/proc/" + e.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		// pid (comm) state ppid …: comm may hold spaces, so read after the last ')'
+		f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+		if len(f) > 1 && f[1] == strconv.Itoa(pid) {
+			out = append(out, child)
+		}
+	}
+	return out
 }
 
 // waitReader waits until the build blocks opening the FIFO to read it (a
@@ -366,8 +391,8 @@ func TestInterruptDuringTheLastPartyPublishesNothing(t *testing.T) {
 // TestConcurrentBuildRefusedThenStaleStagingSwept: a build blocked in its
 // first party holds OUT; a second build of the same OUT fails at once; the
 // first is then killed with SIGKILL (no cleanup can run), leaving its
-// plaintext staging; the next run removes that, naming it, and leaves a
-// live run's staging alone.
+// plaintext staging, and its worker dies with it; the next run removes
+// that, naming it, and leaves a live run's staging alone.
 func TestConcurrentBuildRefusedThenStaleStagingSwept(t *testing.T) {
 	w := newWS(t)
 	fb := w.startFIFOBuild(t, "build")
@@ -411,9 +436,29 @@ func TestConcurrentBuildRefusedThenStaleStagingSwept(t *testing.T) {
 		ents, _ := os.ReadDir(w.out)
 		t.Errorf("versions in OUT while the first build runs: %q (OUT: %v)\n%s", versions, ents, fb.stderrText())
 	}
+	workers := childPids(fb.cmd.Process.Pid)
+	if len(workers) != 1 {
+		t.Errorf("worker processes of the build: %v, want 1 (--workers 1)", workers)
+	}
 	fb.cmd.Process.Kill()
 	if code := fb.exitCode(t); code != -int(syscall.SIGKILL) {
 		t.Fatalf("exit %d after SIGKILL", code)
+	}
+	// the kernel kills the workers of a dead build (PR_SET_PDEATHSIG);
+	// until they are gone their stages count as alive
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		var living []int
+		for _, pid := range workers {
+			if alive(pid) {
+				living = append(living, pid)
+			}
+		}
+		if len(living) == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("workers %v outlived their build by 10 s", living)
+		}
 	}
 	for _, s := range stages {
 		if _, err := os.Stat(s); err != nil {

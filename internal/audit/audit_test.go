@@ -3,9 +3,12 @@ package audit
 import (
 	"bytes"
 	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -85,8 +88,29 @@ func TestCleanSiteAuditsClean(t *testing.T) {
 // TestPlantedLeaksAreFound plants one leak at a time in SUPA's clean site
 // and checks the audit names the file, line and kind, and never prints the
 // leaked value whole.
+//
+// It runs on the index as built and as a worker process Opens it.
 func TestPlantedLeaksAreFound(t *testing.T) {
-	ix := index(t)
+	built := index(t)
+	t.Run("built", func(t *testing.T) { plantLeaks(t, built) })
+	mpxn, pcs := slices.Clone(built.mpxn), slices.Clone(built.pcs)
+	if err := built.Save(); err != nil {
+		t.Fatal(err)
+	}
+	defer built.Close()
+	opened, err := Open(built.Dir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer opened.Close()
+	if !slices.Equal(opened.mpxn, mpxn) || !slices.Equal(opened.pcs, pcs) || len(mpxn) == 0 || len(pcs) == 0 {
+		t.Fatalf("opened sets %v %v, built %v %v", opened.mpxn, opened.pcs, mpxn, pcs)
+	}
+	t.Run("saved", func(t *testing.T) { plantLeaks(t, built) })
+	t.Run("opened", func(t *testing.T) { plantLeaks(t, opened) })
+}
+
+func plantLeaks(t *testing.T, ix *Index) {
 	for _, tc := range []struct {
 		name, file, body string
 		kind             Kind
@@ -228,5 +252,75 @@ func TestKeys(t *testing.T) {
 		if outward([]byte(s)) != want {
 			t.Errorf("outward(%q) != %v", s, want)
 		}
+	}
+}
+
+// TestSumsAreTheFilesBytes: Check reports the size and sha256 of every
+// file as it is on disk (a gzip file compressed, a skipped public file
+// too), for sealing to check against.
+func TestSumsAreTheFilesBytes(t *testing.T) {
+	ix := index(t, []byte("var lib=1;"))
+	files := cleanSUPA()
+	delete(files, "data/IS/srv-4.1.1/daily.csv")
+	files["assets/echarts.min.js"] = "var lib=1;"
+	dir := site(t, files)
+	st, err := ix.Check("SUPA", dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(st.Sums) != len(files) || st.Skipped != 1 {
+		t.Fatalf("%d sums, %d skipped, for %d files", len(st.Sums), st.Skipped, len(files))
+	}
+	for _, s := range st.Sums {
+		b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(s.Path)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sum := sha256.Sum256(b); s.Size != int64(len(b)) || s.SHA256 != hex.EncodeToString(sum[:]) {
+			t.Errorf("%s: audit read %d bytes, sha256 %s; the file has %d, %x", s.Path, s.Size, s.SHA256, len(b), sum)
+		}
+		if !bytes.Equal(s.Data, b) {
+			t.Errorf("%s: kept %d bytes, want the file's %d", s.Path, len(s.Data), len(b))
+		}
+	}
+	// a file too large to keep is streamed: summed, not kept
+	big := bytes.Repeat([]byte("2026-10-01,1234,0.5\n"), keepFile/20+1)
+	os.WriteFile(filepath.Join(dir, "data", "IS", "big.csv"), big, 0o644)
+	st, err = ix.Check("SUPA", dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(big)
+	for _, s := range st.Sums {
+		if s.Path == "data/IS/big.csv" && (s.Data != nil || s.Size != int64(len(big)) || s.SHA256 != hex.EncodeToString(sum[:])) {
+			t.Errorf("big file: %d bytes kept, size %d, sha256 %s", len(s.Data), s.Size, s.SHA256)
+		}
+	}
+}
+
+// TestOpenRefusesWhatSaveDidNotWrite: a truncated or foreign sets file is
+// an error, not an empty index.
+func TestOpenRefusesWhatSaveDidNotWrite(t *testing.T) {
+	ix := index(t)
+	if err := ix.Save(); err != nil {
+		t.Fatal(err)
+	}
+	sets := filepath.Join(ix.Dir(), setsName)
+	b, _ := os.ReadFile(sets)
+	for _, tc := range []struct{ name, body, want string }{
+		{"truncated", string(b[:len(b)-8]), "leak audit: opening the index: sets.bin: "},
+		{"foreign", "NOTMINE!" + string(b[8:]), "leak audit: opening the index: sets.bin: not a saved index"},
+		{"ragged", string(b[:len(b)-3]), "leak audit: opening the index: map " + sets + ": invalid argument"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			os.WriteFile(sets, []byte(tc.body), 0o600)
+			ox, err := Open(ix.Dir())
+			if err == nil || !strings.HasPrefix(err.Error(), tc.want) {
+				t.Errorf("got %v, want %s…", err, tc.want)
+			}
+			if ox != nil {
+				t.Errorf("an index came back")
+			}
+		})
 	}
 }

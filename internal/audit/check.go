@@ -5,8 +5,10 @@ import (
 	"compress/gzip"
 	"crypto/sha256"
 	"encoding/csv"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"io/fs"
 	"os"
@@ -75,7 +77,29 @@ type Stats struct {
 	Bytes   int64 // bytes scanned (decompressed)
 	Estate  int   // devices in the party's estate
 	Elapsed time.Duration
+	// Sums are the size and sha256 of every file as the audit read it,
+	// in walk order: sealing zips exactly these bytes or fails.
+	Sums []FileSum
 }
+
+// FileSum is one file of a site as the audit read it.
+type FileSum struct {
+	Path   string // slash path inside the site
+	Size   int64
+	SHA256 string // lowercase hex
+	// Data is the file's bytes, kept for sealing (so that the file is
+	// not read again, and the bundle holds exactly what was audited),
+	// for files of at most keepFile bytes while the site's kept bytes
+	// stay under keepTotal; nil for the others.
+	Data []byte
+}
+
+// A site's files are kept in memory, as read, for sealing, within these
+// bounds; larger files (a big estate file) are read again from the stage.
+const (
+	keepFile  = 8 << 20
+	keepTotal = 256 << 20
+)
 
 // checker holds one party's check.
 type checker struct {
@@ -89,6 +113,7 @@ type checker struct {
 	file      string
 	allowIDs  map[string]bool
 	scanBytes int64
+	kept      int64 // bytes of the site kept in FileSums
 }
 
 // Check audits the site of party in siteDir. alertDevices are the device
@@ -140,10 +165,11 @@ func (ix *Index) Check(party, siteDir string, alertDevices []string) (Stats, err
 		if slices.Contains(bySupplierViews, rel) {
 			c.allowIDs = allowed
 		}
-		skipped, err := c.scanFile(p, rel)
+		skipped, sum, err := c.scanFile(p, rel)
 		if skipped {
 			st.Skipped++
 		}
+		st.Sums = append(st.Sums, sum)
 		return err
 	})
 	st.Bytes = c.scanBytes
@@ -177,54 +203,110 @@ func (c *checker) find(line int, kind Kind, v []byte) {
 
 // scanFile scans one file: whole for ordinary files, streamed and column by
 // column for the CSV files where the contract allows other parties' ids.
-func (c *checker) scanFile(p, rel string) (skipped bool, err error) {
+// It hashes the file's bytes (compressed, as they are on disk) as it
+// reads them, and keeps them (within keepFile and keepTotal).
+func (c *checker) scanFile(p, rel string) (skipped bool, sum FileSum, err error) {
+	sum.Path = rel
 	f, err := os.Open(p)
 	if err != nil {
-		return false, err
+		return false, sum, err
 	}
 	defer f.Close()
 	info, err := f.Stat()
 	if err != nil {
-		return false, err
+		return false, sum, err
+	}
+	if size := info.Size(); size <= keepFile && c.kept+size <= keepTotal {
+		var buf bytes.Buffer
+		buf.Grow(int(size) + bytes.MinRead) // one allocation, one read
+		if _, err := buf.ReadFrom(f); err != nil {
+			return false, sum, fmt.Errorf("%s: %w", rel, err)
+		}
+		b := buf.Bytes()
+		h := sha256.Sum256(b)
+		sum.Size, sum.SHA256, sum.Data = int64(len(b)), hex.EncodeToString(h[:]), b
+		c.kept += sum.Size
+		if slices.Contains(c.ix.public[sum.Size], h) {
+			return true, sum, nil
+		}
+		return false, sum, c.scanContent(rel, bytes.NewReader(b), b)
+	}
+	// too large to keep: streamed and hashed on the way
+	h := &hashReader{r: f, h: sha256.New()}
+	done := func() (FileSum, error) {
+		// what a reader left unread (a gzip trailer) is still the file's
+		if _, err := io.Copy(io.Discard, h); err != nil {
+			return sum, fmt.Errorf("%s: %w", rel, err)
+		}
+		sum.Size, sum.SHA256 = h.n, hex.EncodeToString(h.h.Sum(nil))
+		return sum, nil
 	}
 	if sums := c.ix.public[info.Size()]; len(sums) > 0 {
-		h := sha256.New()
-		if _, err := io.Copy(h, f); err != nil {
-			return false, err
+		if _, err := io.Copy(io.Discard, h); err != nil {
+			return false, sum, err
 		}
-		var sum [32]byte
-		copy(sum[:], h.Sum(nil))
-		if slices.Contains(sums, sum) {
-			return true, nil
+		var got [32]byte
+		copy(got[:], h.h.Sum(nil))
+		if slices.Contains(sums, got) {
+			sum, err = done()
+			return true, sum, err
 		}
 		if _, err := f.Seek(0, io.SeekStart); err != nil {
-			return false, err
+			return false, sum, err
 		}
+		h.h.Reset()
+		h.n = 0
 	}
-	var r io.Reader = f
+	if err := c.scanContent(rel, h, nil); err != nil {
+		return false, sum, err
+	}
+	sum, err = done()
+	return false, sum, err
+}
+
+// scanContent scans a file's content, read from r; whole is the content
+// when the caller already holds it (nil otherwise).
+func (c *checker) scanContent(rel string, r io.Reader, whole []byte) error {
 	if strings.HasSuffix(rel, ".gz") {
-		zr, err := gzip.NewReader(f)
+		zr, err := gzip.NewReader(r)
 		if err != nil {
-			return false, fmt.Errorf("%s: %w", rel, err)
+			return fmt.Errorf("%s: %w", rel, err)
 		}
 		defer zr.Close()
-		r = zr
+		r, whole = zr, nil
 	}
 	switch {
 	case estateFile.MatchString(rel):
-		return false, c.scanCSV(r, ownerColumns, true)
+		return c.scanCSV(r, ownerColumns, true)
 	case rel == bySupplier:
-		return false, c.scanCSV(r, []string{bySupplierColumn}, false)
+		return c.scanCSV(r, []string{bySupplierColumn}, false)
 	}
-	b, err := io.ReadAll(r)
-	if err != nil {
-		return false, fmt.Errorf("%s: %w", rel, err)
+	if whole == nil {
+		b, err := io.ReadAll(r)
+		if err != nil {
+			return fmt.Errorf("%s: %w", rel, err)
+		}
+		whole = b
 	}
-	c.scan(b, 1)
+	c.scan(whole, 1)
 	if trendFile.MatchString(rel) {
-		c.checkTrend(b)
+		c.checkTrend(whole)
 	}
-	return false, nil
+	return nil
+}
+
+// hashReader hashes and counts what is read through it.
+type hashReader struct {
+	r io.Reader
+	h hash.Hash
+	n int64
+}
+
+func (h *hashReader) Read(p []byte) (int, error) {
+	n, err := h.r.Read(p)
+	h.h.Write(p[:n])
+	h.n += int64(n)
+	return n, err
 }
 
 // checkTrend checks a trend file's shape (see trendFile).

@@ -47,6 +47,22 @@ type Index struct {
 	// (numbers, dates) cannot be a party id.
 	idFirst [256]bool
 	idLen   [33]bool
+	// release unmaps the sets of an Opened index
+	release func() error
+}
+
+// newIndex is an index of parties keeping its files in dir, its sets
+// still empty.
+func newIndex(parties []*extract.Party, dir string) *Index {
+	ix := &Index{parties: parties, byID: map[string]int{}, dir: dir, public: map[int64][][32]byte{}}
+	for i, p := range ix.parties {
+		ix.byID[p.ID] = i
+		if n := len(p.ID); n > 0 && n <= 32 {
+			ix.idFirst[p.ID[0]], ix.idLen[n] = true, true
+		}
+	}
+	ix.names = newNameIndex(ix.parties)
+	return ix
 }
 
 // record kinds in a party's key file
@@ -60,21 +76,13 @@ const (
 // month's sets, and each device's keys into the key file of every party
 // whose estate holds it.
 func Build(o Options) (*Index, error) {
-	ix := &Index{parties: o.Parties.All(), byID: map[string]int{}, dir: filepath.Join(o.StageDir, "audit"),
-		public: map[int64][][32]byte{}}
-	for i, p := range ix.parties {
-		ix.byID[p.ID] = i
-		if n := len(p.ID); n > 0 && n <= 32 {
-			ix.idFirst[p.ID[0]], ix.idLen[n] = true, true
-		}
-	}
+	ix := newIndex(o.Parties.All(), filepath.Join(o.StageDir, "audit"))
 	if err := os.MkdirAll(ix.dir, 0o700); err != nil {
 		return nil, err
 	}
 	for _, b := range o.Public {
 		ix.public[int64(len(b))] = append(ix.public[int64(len(b))], sha256.Sum256(b))
 	}
-	ix.names = newNameIndex(ix.parties)
 
 	sym := extract.NewSymbols()
 	type worker struct {
@@ -172,6 +180,9 @@ func Build(o Options) (*Index, error) {
 	ix.pcs = sortUnique(ix.pcs)
 	return ix, nil
 }
+
+// Dir is the index's folder on the stage (what Open takes).
+func (ix *Index) Dir() string { return ix.dir }
 
 // Bytes is the index's memory for the month's sets.
 func (ix *Index) Bytes() int64 { return int64(cap(ix.mpxn)+cap(ix.pcs)) * 8 }

@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/dcc/carport/internal/contract"
@@ -70,6 +71,9 @@ type Engine struct {
 	// Gaps are the SRVs and alert codes the extracts carry and the
 	// catalogue lacks; each has its own report instances all the same.
 	Gaps []Gap
+	// industries keeps every party's month aggregates per instance and
+	// role, computed once for all parties (industryKey → *industry).
+	industries sync.Map
 }
 
 // Gap is an SRV or alert code that the extracts carry and the catalogue

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/dcc/carport/internal/contract"
@@ -495,6 +496,65 @@ M1,peer 4,F2,1.000000
 M1,peer 5,F2,1.000000`)
 	if !strings.Contains(v.Withheld, "withheld for H1:") {
 		t.Errorf("withheld = %q, want it to name H1", v.Withheld)
+	}
+}
+
+// TestPartiesComputedConcurrently: a build computes several parties'
+// reports at once (one per render worker); each comes out as it does alone.
+//
+// The concurrent rounds run on an engine of their own, so that the first
+// computes the month aggregates every party shares (months.go) at once.
+func TestPartiesComputedConcurrently(t *testing.T) {
+	e := month(t).run()
+	cold := month(t).run()
+	text := func(pr *PartyReport) string {
+		var b strings.Builder
+		for _, rr := range pr.Roles {
+			for _, r := range rr.Reports {
+				for _, v := range r.Views {
+					b.WriteString(string(rr.Role) + "/" + r.Instance.ID + "/" + v.View.ID + "\n" + csvText(v) + v.Withheld + "\n")
+				}
+			}
+		}
+		return b.String()
+	}
+	ids := []string{}
+	for _, p := range e.Parties.All() {
+		ids = append(ids, p.ID)
+	}
+	want := map[string]string{}
+	for _, id := range ids {
+		pr, err := e.Party(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want[id] = text(pr)
+	}
+	got := make([]string, len(ids))
+	errs := make([]error, len(ids))
+	var wg sync.WaitGroup
+	for round := 0; round < 3; round++ {
+		for i, id := range ids {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				pr, err := cold.Party(id)
+				if err != nil {
+					errs[i] = err
+					return
+				}
+				got[i] = text(pr)
+			}()
+		}
+		wg.Wait()
+		for i, id := range ids {
+			if errs[i] != nil {
+				t.Fatal(errs[i])
+			}
+			if got[i] != want[id] {
+				t.Errorf("round %d: %s computed alongside others differs:\n%s\nalone:\n%s", round, id, got[i], want[id])
+			}
+		}
 	}
 }
 

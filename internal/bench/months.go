@@ -1,27 +1,84 @@
 package bench
 
+// The parties' month aggregates of one instance's codes in one role: a
+// league, a summary and an rtt view each need them, and merging every
+// party's sketches was the dearest step of a party's views, done again for
+// every party although the result is the same for all.
+
 import (
+	"encoding/binary"
+	"slices"
+	"sync"
+
 	"github.com/dcc/carport/internal/extract"
 	"github.com/dcc/carport/internal/reportdef"
 )
 
-// monthsMemo holds the parties' month aggregates of one instance's codes
-// in one role: a league, a summary and an rtt view each need them, and
-// merging every party's sketches is the dearest step of a party's build.
-type monthsMemo struct {
-	ev   *events
-	role roleID
-	inst *reportdef.Instance
-	m    map[extract.Sym]*monthAgg
+// industryKey names the parties' month aggregates of one instance in one
+// role over one set of codes: the same for every party whose codes are
+// those (like for like: a recipient's industry pools the codes it had), so
+// computed once per build.
+type industryKey struct {
+	ev    *events
+	role  roleID
+	inst  *reportdef.Instance
+	codes string // the codes of the set, sorted, as bytes
 }
 
-// partyMonths is ev.partyMonths(role, in) for the instance being built,
-// merged once per instance and role. Callers only read the aggregates.
+// industry is every party's month aggregate of an instance and role, their
+// sum and how many parties had events: computed by the first party's
+// builder that needs them, then only read (by builders running at once).
+type industry struct {
+	once   sync.Once
+	months map[extract.Sym]*monthAgg
+	all    *monthAgg // every party's, pooled
+	active int       // parties with events
+}
+
+// partyMonths is ev.partyMonths(role, in) for the instance being built:
+// merged once per instance and role for the whole build (the engine keeps
+// them), not once per party. Callers only read the aggregates.
 func (b *builder) partyMonths(ev *events, role roleID, in codeSet) map[extract.Sym]*monthAgg {
-	mm := &b.months
-	if mm.m != nil && mm.ev == ev && mm.role == role && mm.inst == b.cur && b.cur != nil {
-		return mm.m
+	return b.industry(ev, role, in).months
+}
+
+// industry returns the instance's month aggregates in role (b.cur; without
+// an instance being built they are computed afresh, not kept).
+func (b *builder) industry(ev *events, role roleID, in codeSet) *industry {
+	if b.cur == nil {
+		x := &industry{}
+		x.compute(ev, role, in)
+		return x
 	}
-	*mm = monthsMemo{ev: ev, role: role, inst: b.cur, m: ev.partyMonths(role, in)}
-	return mm.m
+	v, _ := b.e.industries.LoadOrStore(industryKey{ev, role, b.cur, ev.codesKey(role, in)}, &industry{})
+	x := v.(*industry)
+	x.once.Do(func() { x.compute(ev, role, in) })
+	return x
+}
+
+func (x *industry) compute(ev *events, role roleID, in codeSet) {
+	x.months = ev.partyMonths(role, in)
+	x.all = &monthAgg{}
+	for _, m := range x.months {
+		x.all.merge(m)
+		if m.n > 0 {
+			x.active++
+		}
+	}
+}
+
+// codesKey names the codes of set in role: their symbols, sorted, as bytes.
+func (e *events) codesKey(role roleID, in codeSet) string {
+	var codes []extract.Sym
+	for code := range e.byRole[role] {
+		if in(code) {
+			codes = append(codes, code)
+		}
+	}
+	slices.Sort(codes)
+	b := make([]byte, 0, 4*len(codes))
+	for _, c := range codes {
+		b = binary.LittleEndian.AppendUint32(b, uint32(c))
+	}
+	return string(b)
 }

@@ -63,11 +63,9 @@ type builder struct {
 	ed   map[string][]edEvent
 	dims map[*events]map[gkey][]dimEntry
 	err  error // the first failure to read the spill
-	// cur is the instance being built; months its parties' month
-	// aggregates, merged once for its league, summary and rtt views.
-	cur    *reportdef.Instance
-	months monthsMemo
-	scoped scopesMemo
+	// cur is the instance being built (the key of its parties' month
+	// aggregates, kept by the engine: see months.go).
+	cur *reportdef.Instance
 }
 
 // incidentsOn returns the ";"-joined ids of incidents overlapping day d.

@@ -2,8 +2,8 @@ package bench
 
 import (
 	"fmt"
+	"slices"
 	"sort"
-	"strings"
 
 	"github.com/dcc/carport/internal/contract"
 	"github.com/dcc/carport/internal/extract"
@@ -105,34 +105,16 @@ func (b *builder) league(ev *events, role roleID, in codeSet, me extract.Sym) ta
 // industry cells of a day "are published when at least k role peers
 // received those codes that day"), so a peer whose requests all lack a
 // round trip time still counts, as it does in daily.csv.
-//
-// The aggregates are merged once per instance and role (summary, rtt and
-// the history's figures all ask); callers only read them.
 func (b *builder) scopes(ev *events, role roleID, in codeSet, me extract.Sym) (you, ind *monthAgg, peers int) {
-	sm := &b.scoped
-	if sm.you == nil || sm.ev != ev || sm.role != role || sm.inst != b.cur || b.cur == nil {
-		months := b.partyMonths(ev, role, in)
-		*sm = scopesMemo{ev: ev, role: role, inst: b.cur, you: &monthAgg{}, ind: &monthAgg{}}
-		for p, m := range months {
-			sm.ind.merge(m)
-			if p == me {
-				sm.you.merge(m)
-			} else if m.n > 0 {
-				sm.peers++
-			}
+	x := b.industry(ev, role, in)
+	you, peers = &monthAgg{}, x.active
+	if m := x.months[me]; m != nil {
+		you.merge(m)
+		if m.n > 0 {
+			peers--
 		}
 	}
-	return sm.you, sm.ind, sm.peers
-}
-
-// scopesMemo holds the recipient's and the industry's aggregates of the
-// instance being built (see scopes).
-type scopesMemo struct {
-	ev       *events
-	role     roleID
-	inst     *reportdef.Instance
-	you, ind *monthAgg
-	peers    int // peers with events
+	return you, x.all, peers
 }
 
 func durCells(m *monthAgg) []string {
@@ -258,6 +240,7 @@ func (b *builder) partyDims(ev *events, me extract.Sym) map[gkey][]dimEntry {
 // failuresOnly.
 type dimGroup struct {
 	cells []string
+	key   string // the cells joined by NUL: the group's identity and tie-break
 	agg   dimAgg
 }
 
@@ -284,13 +267,16 @@ func (b *builder) groupDims(ev *events, dataset contract.Dataset, role roleID, i
 			entries = append(entries, groups0[gkey{role, me, code}]...)
 		}
 	}
+	cells := make([]string, len(cols))
+	var key []byte
 	for _, k := range entries {
 		if failuresOnly && k.ok {
 			continue
 		}
 		v := k.agg
-		cells := make([]string, len(cols))
+		key = key[:0]
 		for i, j := range idx {
+			cells[i] = ""
 			switch {
 			case j >= 0:
 				cells[i] = b.sym.Name(k.dims[j])
@@ -299,12 +285,15 @@ func (b *builder) groupDims(ev *events, dataset contract.Dataset, role roleID, i
 			case cols[i] == "outcome":
 				cells[i] = failWord
 			}
+			if i > 0 {
+				key = append(key, 0)
+			}
+			key = append(key, cells[i]...)
 		}
-		key := strings.Join(cells, "\x00")
-		g := groups[key]
+		g := groups[string(key)] // no allocation for the lookup
 		if g == nil {
-			g = &dimGroup{cells: cells}
-			groups[key] = g
+			g = &dimGroup{cells: slices.Clone(cells), key: string(key)}
+			groups[g.key] = g
 		}
 		g.agg.merge(v)
 	}
@@ -317,7 +306,7 @@ func (b *builder) groupDims(ev *events, dataset contract.Dataset, role roleID, i
 		if out[i].agg.n != out[j].agg.n {
 			return out[i].agg.n > out[j].agg.n
 		}
-		return strings.Join(out[i].cells, "\x00") < strings.Join(out[j].cells, "\x00")
+		return out[i].key < out[j].key
 	})
 	return out
 }

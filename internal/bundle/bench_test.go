@@ -78,7 +78,7 @@ func BenchmarkZipOnly(b *testing.B) {
 			b.Fatal(err)
 		}
 		modified, _ := periodStart(m.Period)
-		if err := writeZip(context.Background(), io.Discard, site, modified, mj, nil, files); err != nil {
+		if err := writeZip(context.Background(), io.Discard, site, modified, mj, nil, files, nil); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -180,7 +180,7 @@ func zipOf(t testing.TB, site string, m Manifest) []byte {
 	}
 	modified, _ := periodStart(m.Period)
 	var buf bytes.Buffer
-	if err := writeZip(context.Background(), &buf, site, modified, mj, testKey.signManifest(mj, m.Period, m.Party), files); err != nil {
+	if err := writeZip(context.Background(), &buf, site, modified, mj, testKey.SignManifest(mj, m.Period, m.Party), files, nil); err != nil {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
@@ -260,7 +260,7 @@ func TestWriteZipNoticesAFileChangedSinceTheScan(t *testing.T) {
 	if err := os.WriteFile(p, []byte("<!doctype html><title>ACME 2026-11</title>\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	err = writeZip(context.Background(), io.Discard, site, time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC), []byte("{}\n"), nil, files)
+	err = writeZip(context.Background(), io.Discard, site, time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC), []byte("{}\n"), nil, files, nil)
 	if want := p + ": changed while sealing: size or sha256 differs from the first pass"; err == nil || err.Error() != want {
 		t.Errorf("got %v, want %q", err, want)
 	}

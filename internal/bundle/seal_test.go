@@ -1,6 +1,7 @@
 package bundle
 
 import (
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -214,5 +215,128 @@ func TestSealReplacesPreviousBundle(t *testing.T) {
 	}
 	if len(m.Manifest.Files) != len(testSite) {
 		t.Errorf("opened %d files, want %d", len(m.Manifest.Files), len(testSite))
+	}
+}
+
+// TestEncryptThroughAPipe seals as a build's worker and parent do: Encrypt
+// in one place with the manifest signed elsewhere and the file list given,
+// the ciphertext through a pipe into a BundleFile committed by the key's
+// holder. The bundle opens, and its zip is the one Seal makes.
+func TestEncryptThroughAPipe(t *testing.T) {
+	dir := t.TempDir()
+	recipients, identity := keyFiles(t, dir)
+	site := writeSite(t, testSite)
+	ref, err := Seal(SealOptions{SiteDir: site, Recipients: recipientsOf(t, recipients), OutPath: filepath.Join(dir, "ref", "ACME.zip.age"), Manifest: testManifest(), Signer: testKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := scanSite(site)
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Reverse(files) // any order
+	// half the files' bytes are given, as the audit kept them
+	data := map[string][]byte{}
+	for i, fe := range files {
+		if i%2 == 0 {
+			b, err := os.ReadFile(filepath.Join(site, filepath.FromSlash(fe.Path)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			data[fe.Path] = b
+		}
+	}
+	out := filepath.Join(dir, "OUT", "2026-10", "ACME.zip.age")
+	bf, err := CreateBundleFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		_, err := io.Copy(bf, pr)
+		done <- err
+	}()
+	signed := 0
+	enc, err := Encrypt(EncryptOptions{SiteDir: site, Recipients: recipientsOf(t, recipients), Manifest: testManifest(), Files: files, Data: data,
+		SignManifest: func(mj []byte) ([]byte, error) { signed++; return testKey.SignManifest(mj, "2026-10", "ACME"), nil }},
+		func() (io.Writer, error) { return pw, nil })
+	pw.CloseWithError(err)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Fatalf("%s exists before Commit", out)
+	}
+	size, sum, err := bf.Commit(testKey, "2026-10", "ACME", enc.ZipSHA256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if signed != 1 || enc.ZipSHA256 != ref.ZipSHA256 || enc.ManifestSHA256 != ref.ManifestSHA256 || enc.ZipSize != ref.ZipSize {
+		t.Errorf("signed %d times; zip %s (%d bytes), manifest %s; Seal made zip %s (%d bytes), manifest %s",
+			signed, enc.ZipSHA256, enc.ZipSize, enc.ManifestSHA256, ref.ZipSHA256, ref.ZipSize, ref.ManifestSHA256)
+	}
+	if fi, err := os.Stat(out); err != nil || fi.Size() != size || len(sum) != 64 {
+		t.Errorf("bundle %v, %v; Commit said %d bytes, sha256 %s", fi, err, size, sum)
+	}
+	if _, err := Open(OpenOptions{PublicKey: testPub, Bundle: out, Identity: identity, To: filepath.Join(dir, "opened")}); err != nil {
+		t.Fatalf("opening: %v", err)
+	}
+	if names := dirNames(t, filepath.Dir(out)); !slices.Equal(names, []string{"ACME.zip.age", "ACME.zip.age.minisig"}) {
+		t.Errorf("output folder holds %q", names)
+	}
+}
+
+// TestEncryptChecksGivenFiles: a given file list must be safe and must
+// still match the site as it is zipped; nothing is opened when it is not
+// safe, and a change is caught.
+func TestEncryptChecksGivenFiles(t *testing.T) {
+	dir := t.TempDir()
+	recipients, _ := keyFiles(t, dir)
+	site := writeSite(t, testSite)
+	files, err := scanSite(site)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sign := func(mj []byte) ([]byte, error) { return testKey.SignManifest(mj, "2026-10", "ACME"), nil }
+	for _, tc := range []struct {
+		name   string
+		files  func() []FileEntry
+		data   map[string][]byte
+		want   string
+		opened bool
+	}{
+		{"given bytes differ", func() []FileEntry { return files }, map[string][]byte{files[2].Path: []byte("not what was hashed")},
+			filepath.Join(site, files[2].Path) + ": changed while sealing: size or sha256 differs from the first pass", true},
+		{"twice", func() []FileEntry { return append(slices.Clone(files), files[0]) }, nil, filepath.Join(site, files[0].Path) + ": listed twice", false},
+		{"unsafe", func() []FileEntry {
+			return append(slices.Clone(files), FileEntry{Path: "../etc/passwd", Size: 1, SHA256: files[0].SHA256})
+		}, nil, filepath.Join(site, "../etc/passwd") + `: unsafe path "../etc/passwd"`, false},
+		{"manifest", func() []FileEntry {
+			return append(slices.Clone(files), FileEntry{Path: ManifestName, Size: 1, SHA256: files[0].SHA256})
+		}, nil, filepath.Join(site, ManifestName) + ": the site must not have its own manifest.json: the bundle writes it", false},
+		{"changed", func() []FileEntry {
+			fs := slices.Clone(files)
+			fs[1].SHA256 = files[0].SHA256
+			if fs[1].SHA256 == files[1].SHA256 {
+				t.Fatal("two test files with one sum")
+			}
+			return fs
+		}, nil, filepath.Join(site, files[1].Path) + ": changed while sealing: size or sha256 differs from the first pass", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			opened := false
+			_, err := Encrypt(EncryptOptions{SiteDir: site, Recipients: recipientsOf(t, recipients), Manifest: testManifest(), Files: tc.files(), Data: tc.data, SignManifest: sign},
+				func() (io.Writer, error) { opened = true; return io.Discard, nil })
+			if err == nil || err.Error() != tc.want {
+				t.Errorf("got  %v\nwant %s", err, tc.want)
+			}
+			if opened != tc.opened {
+				t.Errorf("output opened: %v, want %v", opened, tc.opened)
+			}
+		})
 	}
 }

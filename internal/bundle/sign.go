@@ -171,9 +171,9 @@ func manifestComment(period, party string) string {
 	return "carport-manifest period:" + period + " party:" + party
 }
 
-// signManifest returns the inner signature of manifest.json: deterministic
+// SignManifest returns the inner signature of manifest.json: deterministic
 // for a key, a manifest and its period and party.
-func (s *Signer) signManifest(manifestJSON []byte, period, party string) []byte {
+func (s *Signer) SignManifest(manifestJSON []byte, period, party string) []byte {
 	r := minisign.NewReader(bytes.NewReader(manifestJSON))
 	io.Copy(io.Discard, r) // a bytes.Reader does not fail
 	return r.SignWithComments(s.key, manifestComment(period, party), "signature of manifest.json by the DCC, key "+s.Public().ID())

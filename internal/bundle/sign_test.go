@@ -39,7 +39,7 @@ func honestZip(t *testing.T, signer *Signer) []byte {
 	m.Files = files
 	mj, _ := m.encode()
 	var buf bytes.Buffer
-	if err := writeZip(context.Background(), &buf, site, mustPeriodStart(t), mj, signer.signManifest(mj, m.Period, m.Party), files); err != nil {
+	if err := writeZip(context.Background(), &buf, site, mustPeriodStart(t), mj, signer.SignManifest(mj, m.Period, m.Party), files, nil); err != nil {
 		t.Fatal(err)
 	}
 	return buf.Bytes()

@@ -35,7 +35,7 @@ func rawZip(t *testing.T, listed []FileEntry, entries []entry) []byte {
 	}
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
-	sig := testKey.signManifest(mj, m.Period, m.Party)
+	sig := testKey.SignManifest(mj, m.Period, m.Party)
 	for _, e := range append([]entry{{ManifestName, string(mj)}, {SignatureName, string(sig)}}, entries...) {
 		w, err := zw.Create(e.name)
 		if err != nil {

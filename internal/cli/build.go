@@ -7,19 +7,25 @@ package cli
 //
 // Plaintext lives only in two private (0700) stage folders, each locked by
 // this process for its life (internal/stage): carport-stage-* (the
-// engine's estate and spill files, the audit's keys; in the temp folder)
-// and carport-sites-* (rendered sites; in /dev/shm when the machine has
-// it). --stage puts both in one place. They are removed at the end, wiped
-// as soon as an interrupt arrives, and found by the next run (or `carport
-// clean`) when a crash left them.
+// engine's estate and spill files, the audit's keys and index; in the temp
+// folder) and carport-sites-* (rendered sites; in /dev/shm when the
+// machine has it). --stage puts both in one place. The worker processes
+// that render, audit and seal the parties (internal/worker) write only
+// into carport-sites-* and share the folders' locks. The folders are
+// removed at the end, wiped (once the workers are killed) as soon as an
+// interrupt arrives, and found by the next run (or `carport clean`) when
+// a crash left them.
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
+	"runtime/debug"
 	"sort"
 	"time"
 
@@ -33,6 +39,7 @@ import (
 	"github.com/dcc/carport/internal/reportdef"
 	"github.com/dcc/carport/internal/runreport"
 	"github.com/dcc/carport/internal/stage"
+	"github.com/dcc/carport/internal/worker"
 )
 
 type buildFlags struct {
@@ -43,7 +50,9 @@ type buildFlags struct {
 	signingKey                          string
 	history                             string
 	drafts, allowEmpty                  bool
-	workers                             int
+	// workers render, audit and seal parties (processes); scanWorkers
+	// read the extracts (goroutines)
+	workers, scanWorkers int
 	// reseal: rebuild the parties from the retained extracts and publish
 	// them only if their content is unchanged
 	reseal bool
@@ -51,7 +60,7 @@ type buildFlags struct {
 
 func (e *env) build(args []string) error {
 	var f buildFlags
-	fs := e.flags("build", "--extracts DIR --period YYYY-MM --keys DIR --out DIR [--party ID ...] [--signing-key FILE] [--history DIR]")
+	fs := e.flags("build", "--extracts DIR --period YYYY-MM --keys DIR --out DIR [--party ID ...] [--signing-key FILE] [--workers N] [--history DIR]")
 	f.register(fs)
 	fs.Var(&f.parties, "party", "build only these parties (repeatable or comma-separated); the others keep their bundles")
 	if err := parse(fs, args); err != nil {
@@ -94,7 +103,8 @@ func (f *buildFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.ech, "echarts", "", "echarts.min.js to ship in the sites (default: the pinned copy built into carport)")
 	fs.BoolVar(&f.drafts, "include-drafts", false, "include draft reports (previews only)")
 	fs.BoolVar(&f.allowEmpty, "allow-empty", false, "build even when no service request or no alert falls in the period")
-	fs.IntVar(&f.workers, "workers", 0, "scan workers (default: one per core)")
+	fs.IntVar(&f.workers, "workers", 0, "worker processes rendering, auditing and sealing parties' sites, one party each at a time (default: one per core)")
+	fs.IntVar(&f.scanWorkers, "scan-workers", 0, "goroutines reading the extracts (default: one per core)")
 	fs.StringVar(&f.history, "history", "", "the history folder: each period's compact figures, for 13-month trends (default: OUT.history, beside OUT)")
 	fs.StringVar(&f.stage, "stage", "", "where plaintext (engine files and rendered sites) is staged (default: the temp folder for engine files, /dev/shm for sites when the machine has it)")
 }
@@ -143,6 +153,11 @@ func (f *buildFlags) inputs() (in buildInputs, err error) {
 func (e *env) runBuild(f buildFlags) error {
 	start := time.Now()
 	cmd := f.command()
+	if os.Getenv(worker.EnvParent) != "" {
+		// a test binary that does not hand WorkerCommand to Run would
+		// otherwise start its tests again, and their builds, and so on
+		return fmt.Errorf("%s: this process is a build's worker: it cannot run a build", cmd)
+	}
 	in, err := f.inputs()
 	if err != nil {
 		return err
@@ -202,7 +217,7 @@ func (e *env) runBuild(f buildFlags) error {
 	stages.add(engStage, sites)
 
 	eng, err := bench.Run(bench.Config{Suite: in.suite, Select: reportdef.Select{Drafts: f.drafts},
-		Extracts: f.extracts, Period: in.period, StageDir: filepath.Join(engStage.Path, "engine"), Workers: f.workers, Progress: e.progress,
+		Extracts: f.extracts, Period: in.period, StageDir: filepath.Join(engStage.Path, "engine"), Workers: f.scanWorkers, Progress: e.progress,
 		History: hist.window})
 	if err != nil {
 		return interrupted(ctx, sig, err)
@@ -234,8 +249,12 @@ func (e *env) runBuild(f buildFlags) error {
 		return fmt.Errorf("%s: reading %s: %w", cmd, in.sources.echartsFile, err)
 	}
 	t0 := time.Now()
-	ix, err := audit.Build(audit.Options{Extracts: f.extracts, Parties: eng.Parties, StageDir: engStage.Path, Workers: f.workers, Public: [][]byte{ech},
+	ix, err := audit.Build(audit.Options{Extracts: f.extracts, Parties: eng.Parties, StageDir: engStage.Path, Workers: f.scanWorkers, Public: [][]byte{ech},
 		MaxBadFraction: in.suite.Policy.MaxBadFraction})
+	if err == nil {
+		defer ix.Close()
+		err = ix.Save() // for the workers
+	}
 	if err != nil {
 		return interrupted(ctx, sig, err)
 	}
@@ -247,8 +266,39 @@ func (e *env) runBuild(f buildFlags) error {
 	}
 	defer version.Discard() // nothing once switched
 
-	sh := partyShared{engine: eng, suite: in.suite, index: ix, period: in.period, sources: in.sources, sitesDir: sites.Path, signer: in.signer}
-	sealed, err := e.sealParties(ctx, sh, parties, keys, version, cur, f.reseal)
+	// Every party is rendered, audited and sealed by a pool of worker
+	// processes (internal/worker) while this process computes the next
+	// parties' jobs; it receives each bundle's ciphertext, signs it and
+	// records it in the version.
+	workers := f.workers
+	if workers <= 0 {
+		workers = runtime.NumCPU()
+	}
+	workers = max(1, min(workers, len(parties)))
+	cfg, err := f.workerConfig(in, sites.Path, ix.Dir())
+	if err != nil {
+		return err
+	}
+	pool, err := worker.Start(worker.Options{Workers: workers, Command: workerCommand, Version: Version, Signer: in.signer, Config: cfg,
+		Keep: []*os.File{engStage.LockFile(), sites.LockFile()}})
+	if err != nil {
+		return interrupted(ctx, sig, err)
+	}
+	stages.addKill(pool.Kill)
+	defer pool.Kill() // nothing once closed
+	// an interrupt while they started
+	if ctx.Err() != nil {
+		pool.Kill()
+		return interrupted(ctx, sig, nil)
+	}
+	// the scan's memory is garbage now: give it back before the workers
+	// need theirs
+	debug.FreeOSMemory()
+	sh := partyShared{engine: eng, suite: in.suite, period: in.period, keys: f.keys, signingKey: in.signer.Public().String(), facts: newPartyFacts()}
+	sealed, err := e.sealParties(ctx, pool, sh, parties, keys, version, cur, f.reseal, workers)
+	if err == nil {
+		err = pool.Close()
+	}
 	if err != nil {
 		return interrupted(ctx, sig, err)
 	}
@@ -258,7 +308,8 @@ func (e *env) runBuild(f buildFlags) error {
 	}
 	if err := writeRunReport(version, f.out, ech, runreport.Run{Generator: Version, Period: in.period.String(), Engine: eng,
 		Bundles: sealed.bundles, Kept: kept, Index: indexTime, IndexSize: ix.Bytes(), Render: sealed.times.render,
-		Audit: sealed.times.audit, Seal: sealed.times.seal, History: hist.months(), Total: time.Since(start)}); err != nil {
+		Audit: sealed.times.audit, Seal: sealed.times.seal, History: hist.months(), Workers: workers, Parties: sealed.wall,
+		Total: time.Since(start)}); err != nil {
 		return err
 	}
 	removed, err = version.Switch(Version, in.signer.Public().ID(), func() error {
@@ -276,55 +327,76 @@ func (e *env) runBuild(f buildFlags) error {
 			return fmt.Errorf("%s: %s is published, but its history entry was not written: %w", cmd, periodDir, err)
 		}
 	}
-	e.summary(eng, len(parties), sealed.times, indexTime, sealed.bytes, time.Since(start))
+	e.summary(eng, len(parties), sealed.times, indexTime, sealed.bytes, sealed.wall, workers, time.Since(start))
 	fmt.Fprintln(e.stdout, periodDir)
 	return nil
 }
 
 // sealedParties is what sealParties made.
 type sealedParties struct {
-	bundles []runreport.Bundle // in build order
+	bundles []runreport.Bundle // by party id, whatever order they finished in
 	figures []history.Party    // the parties' figures for the history
 	times   partyTimes         // summed over the parties
 	bytes   int64              // of the rendered sites
+	wall    time.Duration      // of all the parties, on the workers
 }
 
-// sealParties renders, audits and seals every party into version, one
-// after the other, and records each bundle there. A reseal refuses a
-// party whose content would change.
-func (e *env) sealParties(ctx context.Context, sh partyShared, parties []*extract.Party, keys map[string]*bundle.Recipients,
-	version *publish.Version, cur *publish.Published, reseal bool) (sealedParties, error) {
+// sealParties has the pool render, audit and seal every party into
+// version, and records each bundle there as it arrives, with its progress
+// line. A reseal refuses a party whose content would change.
+func (e *env) sealParties(ctx context.Context, pool *worker.Pool, sh partyShared, parties []*extract.Party, keys map[string]*bundle.Recipients,
+	version *publish.Version, cur *publish.Published, reseal bool, workers int) (sealedParties, error) {
 	var out sealedParties
+	start := time.Now()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	// progress lines come in the parties' order, whatever order the
+	// workers finish them in: a line waits for the parties before it
+	at := map[string]int{}
 	for i, p := range parties {
-		if ctx.Err() != nil {
-			return out, ctx.Err()
-		}
-		outPath, err := version.BundlePath(p.ID)
-		if err != nil {
-			return out, err
-		}
-		res, err := buildParty(ctx, sh, partyJob{party: p, recipients: keys[p.ID], outPath: outPath})
-		if err != nil {
-			return out, fmt.Errorf("party %s: %w", p.ID, err)
-		}
-		s := res.sealed
-		if was := cur.Entry(p.ID); reseal && was.ManifestSHA256 != s.ManifestSHA256 {
-			return out, fmt.Errorf("reseal: party %s: the content would change (manifest.json sha256 %.12s…, published %.12s…): the extracts, report definitions, templates or carport version differ from the published build; nothing was published",
-				p.ID, s.ManifestSHA256, was.ManifestSHA256)
-		}
-		if err := version.Add(publish.Entry{Party: p.ID, Size: s.Size, SHA256: s.SHA256, ZipSize: s.ZipSize,
-			ZipSHA256: s.ZipSHA256, ManifestSHA256: s.ManifestSHA256, Recipients: s.Recipients}); err != nil {
-			return out, err
-		}
-		out.times.add(res.times)
-		out.bytes += res.site.Bytes
-		out.bundles = append(out.bundles, runreport.Bundle{Party: p.ID, ZipSHA256: s.ZipSHA256, Size: s.Size, ZipSize: s.ZipSize,
-			Audit: res.audit, Withheld: res.withheld})
-		out.figures = append(out.figures, res.figures)
-		e.say("[%d/%d] %-8s %3d reports, %4d pages, %6.1f MB, render %.2fs, audit %.2fs, seal %.2fs",
-			i+1, len(parties), p.ID, len(s.Manifest.Reports), res.site.Pages, float64(res.site.Bytes)/1e6,
-			res.times.render.Seconds(), res.times.audit.Seconds(), res.times.seal.Seconds())
+		at[p.ID] = i
 	}
+	lines := make([]string, len(parties))
+	printed := 0
+	jobs, jobErr := partyJobs(ctx, sh, parties, version, workers)
+	err := pool.Run(ctx, jobs, func(d worker.Done) error {
+		s := d.Sealed
+		if was := cur.Entry(d.Party); reseal && was.ManifestSHA256 != s.ManifestSHA256 {
+			return fmt.Errorf("reseal: party %s: the content would change (manifest.json sha256 %.12s…, published %.12s…): the extracts, report definitions, templates or carport version differ from the published build; nothing was published",
+				d.Party, s.ManifestSHA256, was.ManifestSHA256)
+		}
+		if got, want := s.Recipients, keys[d.Party].Len(); got != want {
+			return fmt.Errorf("party %s: sealed to %d recipients, keys/%s.txt has %d", d.Party, got, d.Party, want)
+		}
+		if err := version.Add(publish.Entry{Party: d.Party, Size: d.Size, SHA256: d.SHA256, ZipSize: s.ZipSize,
+			ZipSHA256: s.ZipSHA256, ManifestSHA256: s.ManifestSHA256, Recipients: s.Recipients}); err != nil {
+			return err
+		}
+		out.times.add(partyTimes{d.Render, d.Check, d.Seal})
+		out.bytes += d.Site.Bytes
+		figs, held := sh.facts.of(d.Party)
+		out.bundles = append(out.bundles, runreport.Bundle{Party: d.Party, ZipSHA256: s.ZipSHA256, Size: d.Size, ZipSize: s.ZipSize,
+			Audit: d.Audit, Withheld: held})
+		out.figures = append(out.figures, figs)
+		i := at[d.Party]
+		lines[i] = fmt.Sprintf("[%d/%d] %-8s %3d reports, %4d pages, %6.1f MB, render %.2fs, audit %.2fs, seal %.2fs",
+			i+1, len(parties), d.Party, len(s.Manifest.Reports), d.Site.Pages, float64(d.Site.Bytes)/1e6,
+			d.Render.Seconds(), d.Check.Seconds(), d.Seal.Seconds())
+		for printed < len(lines) && lines[printed] != "" {
+			e.say("%s", lines[printed])
+			printed++
+		}
+		return nil
+	})
+	cancel()
+	if jerr := jobErr(); jerr != nil && !errors.Is(jerr, context.Canceled) {
+		err = jerr // why the jobs stopped, not the stop itself
+	}
+	if err != nil {
+		return out, err
+	}
+	out.wall = time.Since(start)
+	sort.Slice(out.bundles, func(i, j int) bool { return out.bundles[i].Party < out.bundles[j].Party })
 	return out, nil
 }
 

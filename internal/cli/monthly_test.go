@@ -113,10 +113,8 @@ func chartOf(t *testing.T, pageJS, view string) (months []string, series map[str
 	}
 	var opt struct {
 		Series []struct {
-			Name string `json:"name"`
-			Data []struct {
-				Value json.RawMessage `json:"value"` // a number, or "-": ECharts' gap
-			} `json:"data"`
+			Name string            `json:"name"`
+			Data []json.RawMessage `json:"data"` // 0.93, {"value": 0.93}, or "-": ECharts' gap
 		} `json:"series"`
 		XAxis []struct {
 			Data []string `json:"data"`
@@ -128,11 +126,17 @@ func chartOf(t *testing.T, pageJS, view string) (months []string, series map[str
 	series = map[string][]*float64{}
 	for _, s := range opt.Series {
 		for _, d := range s.Data {
+			var wrapped struct {
+				Value json.RawMessage `json:"value"`
+			}
+			if json.Unmarshal(d, &wrapped) == nil && wrapped.Value != nil {
+				d = wrapped.Value
+			}
 			var v *float64
-			if string(d.Value) != `"-"` {
+			if string(d) != `"-"` && string(d) != "null" {
 				var f float64
-				if err := json.Unmarshal(d.Value, &f); err != nil {
-					t.Fatalf("view %s: point %s", view, d.Value)
+				if err := json.Unmarshal(d, &f); err != nil {
+					t.Fatalf("view %s: point %s", view, d)
 				}
 				v = &f
 			}

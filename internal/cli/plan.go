@@ -19,7 +19,7 @@ func (e *env) plan(args []string) error {
 	extracts := fs.String("extracts", "", "folder of a month's extracts: count affected parties from its parties.csv")
 	period := fs.String("period", "", "with --party: the extracts' period, YYYY-MM")
 	party := fs.String("party", "", "with --period: a sample party whose output files are compared")
-	workers := fs.Int("workers", 0, "scan workers (default: one per core)")
+	workers := fs.Int("scan-workers", 0, "goroutines reading the extracts (default: one per core)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}

@@ -14,10 +14,12 @@ import (
 // stagePrefixes are the stage folders of carport runs, swept when stale.
 var stagePrefixes = []string{"carport-stage-", "carport-sites-", "carport-plan-"}
 
-// plaintext is the run's stage folders, wiped from the signal handler.
+// plaintext is the run's stage folders, wiped from the signal handler
+// once the processes writing into them (the workers) are killed.
 type plaintext struct {
-	mu   sync.Mutex
-	dirs []*stage.Dir
+	mu    sync.Mutex
+	dirs  []*stage.Dir
+	kills []func()
 }
 
 func (p *plaintext) add(ds ...*stage.Dir) {
@@ -26,9 +28,20 @@ func (p *plaintext) add(ds ...*stage.Dir) {
 	p.dirs = append(p.dirs, ds...)
 }
 
+// addKill adds a function that stops writers into the stages and returns
+// once they are gone.
+func (p *plaintext) addKill(kill func()) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.kills = append(p.kills, kill)
+}
+
 func (p *plaintext) wipe() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	for _, kill := range p.kills {
+		kill()
+	}
 	for _, d := range p.dirs {
 		d.Wipe()
 	}

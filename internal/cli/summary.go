@@ -54,7 +54,7 @@ func gapKind(g bench.Gap) string {
 }
 
 // summary prints what the run read and what each stage cost.
-func (e *env) summary(eng *bench.Engine, parties int, t partyTimes, index time.Duration, bytes int64, total time.Duration) {
+func (e *env) summary(eng *bench.Engine, parties int, t partyTimes, index time.Duration, bytes int64, wall time.Duration, workers int, total time.Duration) {
 	var rows, bad, outside int64
 	for _, q := range eng.Quality {
 		rows += q.Rows
@@ -88,8 +88,11 @@ func (e *env) summary(eng *bench.Engine, parties int, t partyTimes, index time.D
 	for _, s := range eng.Stages {
 		e.say("  %-22s %7.2fs  %10.0f rows/s", s.Name, s.Elapsed.Seconds(), float64(s.Rows)/s.Elapsed.Seconds())
 	}
+	// render, audit and seal are the parties' times added up; the
+	// parties line is the wall time of all three on the workers
 	e.say("  %-22s %7.2fs  (%.1f MB of sites)", "render sites", t.render.Seconds(), float64(bytes)/1e6)
 	e.say("  %-22s %7.2fs  (index %.2fs)", "leak audit", (t.audit + index).Seconds(), index.Seconds())
 	e.say("  %-22s %7.2fs", "seal and sign", t.seal.Seconds())
+	e.say("  %-22s %7.2fs  (%d workers, %.2f parties/s)", "parties", wall.Seconds(), workers, float64(parties)/wall.Seconds())
 	e.say("  %-22s %7.2fs", "total", total.Seconds())
 }

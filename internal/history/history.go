@@ -55,7 +55,7 @@ type Entry struct {
 	MinPeers int     `json:"min_peers"`
 	Parties  []Party `json:"parties"` // sorted by id
 
-	index map[string]*Report // party/role/report → report, built on demand
+	index map[string]*Report // party/role/report → report, built by Decode
 }
 
 // Party is one party's figures in a period.
@@ -181,24 +181,44 @@ func Before(p string, n int) ([]string, error) {
 	return out, nil
 }
 
-// Report returns the figures of party's report in role, or nil.
+// Report returns the figures of party's report in role, or nil. It only
+// reads the entry, so builders may call it at once from several
+// goroutines (an entry read by Decode has its index built there).
 func (e *Entry) Report(party, role, report string) *Report {
 	if e == nil {
 		return nil
 	}
-	if e.index == nil {
-		e.index = map[string]*Report{}
-		for i := range e.Parties {
-			p := &e.Parties[i]
+	if e.index != nil {
+		return e.index[party+"/"+role+"/"+report]
+	}
+	for i := range e.Parties {
+		if p := &e.Parties[i]; p.ID == party {
 			for j := range p.Roles {
-				r := &p.Roles[j]
-				for k := range r.Reports {
-					e.index[p.ID+"/"+r.Role+"/"+r.Reports[k].ID] = &r.Reports[k]
+				if r := &p.Roles[j]; r.Role == role {
+					for k := range r.Reports {
+						if r.Reports[k].ID == report {
+							return &r.Reports[k]
+						}
+					}
 				}
 			}
 		}
 	}
-	return e.index[party+"/"+role+"/"+report]
+	return nil
+}
+
+// buildIndex indexes the entry's reports for Report.
+func (e *Entry) buildIndex() {
+	e.index = map[string]*Report{}
+	for i := range e.Parties {
+		p := &e.Parties[i]
+		for j := range p.Roles {
+			r := &p.Roles[j]
+			for k := range r.Reports {
+				e.index[p.ID+"/"+r.Role+"/"+r.Reports[k].ID] = &r.Reports[k]
+			}
+		}
+	}
 }
 
 // Party returns the figures of party, or nil.
@@ -347,6 +367,7 @@ func Decode(data []byte) (*Entry, error) {
 	if err := e.Check(); err != nil {
 		return nil, err
 	}
+	e.buildIndex()
 	return &e, nil
 }
 

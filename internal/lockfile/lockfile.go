@@ -72,6 +72,11 @@ func Owner(path string) string {
 	return s
 }
 
+// File is the open, locked file. A child process given it (exec.Cmd's
+// ExtraFiles) shares the lock: it is then held until every process has
+// closed the file or exited, or until Unlock.
+func (l *Lock) File() *os.File { return l.f }
+
 // Unlock releases the lock and closes the file. The file itself stays.
 func (l *Lock) Unlock() error {
 	if l == nil || l.f == nil {

@@ -44,7 +44,7 @@ type Run struct {
 	Generator string        // carport's version
 	Period    string        // YYYY-MM
 	Engine    *bench.Engine // quality, gaps and stages of the month's read
-	Bundles   []Bundle      // sealed in this run, in build order
+	Bundles   []Bundle      // sealed in this run, by party id
 	Kept      []string      // parties whose published bundles a --party build kept
 	Index     time.Duration // building the leak audit's index
 	IndexSize int64         // its bytes on disk
@@ -57,6 +57,8 @@ type Run struct {
 	// when there is none; PreviousPeriod names that month.
 	Previous       *Report
 	PreviousPeriod string
+	Workers        int           // worker processes that built the parties
+	Parties        time.Duration // building every party on the workers, wall time
 	Total          time.Duration
 }
 
@@ -81,6 +83,8 @@ type Report struct {
 	Change     *Change `json:"change_since_previous,omitempty"`
 	IndexSec   float64 `json:"audit_index_seconds"`
 	IndexBytes int64   `json:"audit_index_bytes"`
+	Workers    int     `json:"workers"`
+	PartiesSec float64 `json:"parties_seconds"`
 	Seconds    float64 `json:"total_seconds"`
 }
 
@@ -147,7 +151,8 @@ type Audit struct {
 // New makes the report of run r.
 func New(r Run) *Report {
 	rep := &Report{Generator: r.Generator, Period: r.Period, Kept: r.Kept, IndexSec: r.Index.Seconds(), IndexBytes: r.IndexSize,
-		Seconds: r.Total.Seconds(), Uncatalogued: []Gap{}, Withheld: []Withheld{}, HistoryMonths: append([]string{}, r.History...)}
+		Workers: r.Workers, PartiesSec: r.Parties.Seconds(), Seconds: r.Total.Seconds(), Uncatalogued: []Gap{}, Withheld: []Withheld{},
+		HistoryMonths: append([]string{}, r.History...)}
 	for _, g := range r.Engine.Gaps {
 		rep.Uncatalogued = append(rep.Uncatalogued, Gap{string(g.Dataset), g.Code, g.Rows})
 	}

@@ -41,6 +41,14 @@ func chartOption(t *testing.T, in *Input, v View) (map[string]any, chartMeta) {
 	return opt, meta
 }
 
+// item is a series' data item as an object: a bare value v is {"value": v}.
+func item(v any) map[string]any {
+	if m, ok := v.(map[string]any); ok {
+		return m
+	}
+	return map[string]any{"value": v}
+}
+
 func first(v any) map[string]any {
 	if l, ok := v.([]any); ok {
 		return l[0].(map[string]any)
@@ -78,14 +86,14 @@ func TestDailyChartTimeAxisGapsAndBands(t *testing.T) {
 		t.Fatalf("%d points, want one per day of October", len(data))
 	}
 	// the 2nd had no requests: a gap, not a zero; the 1st is a small sample
-	if v := data[1].(map[string]any)["value"].([]any); v[0] != "2026-10-02" || v[1] != "-" {
+	if v := item(data[1])["value"].([]any); v[0] != "2026-10-02" || v[1] != "-" {
 		t.Errorf("2 October = %v, want a gap", v)
 	}
-	if d := data[0].(map[string]any); d["symbol"] != "emptyTriangle" {
+	if d := item(data[0]); d["symbol"] != "emptyTriangle" {
 		t.Errorf("1 October (10 requests) is not marked small: %v", d)
 	}
-	if d := data[2].(map[string]any); d["symbol"] != nil {
-		t.Errorf("3 October (500 requests) is marked: %v", d)
+	if d, ok := data[2].([]any); !ok || len(d) != 2 || d[0] != "2026-10-03" || d[1] != 0.92 {
+		t.Errorf("3 October (500 requests) = %v, want the bare point [2026-10-03 0.92]: not marked", data[2])
 	}
 	if meta.Small["2026-10-01"] != 10 || len(meta.Small) != 1 || meta.Sample != "requests" || !meta.Time {
 		t.Errorf("meta = %+v", meta)
@@ -115,7 +123,7 @@ func TestDurationsOnALogAxis(t *testing.T) {
 		t.Errorf("117 ms and 90,063 ms on a %v axis", y["type"])
 	}
 	// 0 ms has no place on a log axis: left out, the table keeps it
-	if d := first(opt["series"])["data"].([]any)[1].(map[string]any); d["value"] != "-" {
+	if d := item(first(opt["series"])["data"].([]any)[1]); d["value"] != "-" {
 		t.Errorf("0 ms on the log axis: %v", d)
 	}
 	v.Rows = [][]string{{"you", "900", "4000"}, {"industry", "1000", "5000"}}
@@ -134,8 +142,8 @@ func TestCountsAndLeague(t *testing.T) {
 	if l := d[1].(map[string]any)["label"].(map[string]any); l["formatter"] != "you" || l["show"] != true {
 		t.Errorf("own bar label %v", l)
 	}
-	if _, ok := d[0].(map[string]any)["label"]; ok {
-		t.Errorf("a peer's bar is labelled")
+	if d[0] != 0.99 {
+		t.Errorf("a peer's bar is %v, want the bare value 0.99 (no label, no style)", d[0])
 	}
 	c := View{ID: "by", Header: []string{"device_model", "alerts"}, Rows: [][]string{{"M1", "3"}, {"M2", "1"}},
 		Chart: Chart{Kind: "bar", X: "device_model", Series: []string{"alerts"}}}
@@ -188,7 +196,7 @@ func TestStackedFirmwareByRankAndFold(t *testing.T) {
 		seen[c] = true
 	}
 	// f1..f3 folded: (1+2+3)/55 of each bar
-	if v := last["data"].([]any)[0].(map[string]any)["value"].(float64); math.Abs(v-6.0/55) > 1e-5 {
+	if v := item(last["data"].([]any)[0])["value"].(float64); math.Abs(v-6.0/55) > 1e-5 {
 		t.Errorf("Other = %v, want %v", v, 6.0/55)
 	}
 }

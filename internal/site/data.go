@@ -55,7 +55,7 @@ func writeData(root string, o Options, p *plan) error {
 					js.Write(c.js)
 				}
 				if v.table != nil {
-					if err := rowsScript(&js, "t-"+v.in.ID, v.table); err != nil {
+					if err := tableScript(&js, &v, p.minEvents); err != nil {
 						return fmt.Errorf("role %s report %s view %s: %w", r.in.Role, rep.in.ID, v.in.ID, err)
 					}
 				}
@@ -70,21 +70,46 @@ func writeData(root string, o Options, p *plan) error {
 	return nil
 }
 
-// rowsScript appends carport.rows(table, csv): the table's rows travel as
-// the CSV text itself, the smallest form and parsed once by the browser.
-func rowsScript(b *bytes.Buffer, table string, csvText []byte) error {
+// tableSpec is what the site JS needs to build a view's table: its
+// columns ([machine name, label, format, 1 when numeric]), the column
+// marking the recipient's own row, and the column counting the events
+// behind a row with the small-sample threshold.
+type tableSpec struct {
+	Cols   [][4]any `json:"cols"`
+	Own    string   `json:"own,omitempty"`
+	Sample string   `json:"sample,omitempty"`
+	Min    int      `json:"min,omitempty"`
+}
+
+// tableScript appends carport.table(id, spec, csv): the table's rows
+// travel as the CSV text itself, the smallest form and parsed once by the
+// browser.
+func tableScript(b *bytes.Buffer, v *viewPlan, minEvents int) error {
+	spec := tableSpec{Cols: make([][4]any, len(v.cols))}
+	for i, c := range v.cols {
+		num := 0
+		if c.Numeric {
+			num = 1
+		}
+		spec.Cols[i] = [4]any{c.Name, c.Label, c.Format, num}
+	}
+	if v.own >= 0 {
+		spec.Own = v.in.Header[v.own]
+	}
+	if v.sample >= 0 && minEvents > 0 {
+		spec.Sample, spec.Min = v.in.Header[v.sample], minEvents
+	}
 	enc := json.NewEncoder(b)
 	enc.SetEscapeHTML(false)
-	b.WriteString("carport.rows(")
-	if err := enc.Encode(table); err != nil {
-		return err
+	b.WriteString("carport.table(")
+	for _, x := range []any{"t-" + v.in.ID, spec, string(v.table)} {
+		if err := enc.Encode(x); err != nil {
+			return err
+		}
+		b.Truncate(b.Len() - 1) // Encode's newline
+		b.WriteString(", ")
 	}
-	b.Truncate(b.Len() - 1) // Encode's newline
-	b.WriteString(", ")
-	if err := enc.Encode(string(csvText)); err != nil {
-		return err
-	}
-	b.Truncate(b.Len() - 1)
+	b.Truncate(b.Len() - 2)
 	b.WriteString(");\n")
 	return nil
 }

@@ -25,6 +25,8 @@ type plan struct {
 	roles []rolePlan
 	home  homePlan
 	docs  []docPlan
+	// minEvents is the small-sample threshold tables mark; 0: none
+	minEvents int
 }
 
 type rolePlan struct {
@@ -87,7 +89,7 @@ func compile(in Input) (*plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &plan{}
+	p := &plan{minEvents: smallOf(&in)}
 	seenRole := map[string]bool{}
 	for _, r := range in.Roles {
 		if !safeID.MatchString(r.Role) {

@@ -319,7 +319,7 @@ func TestRenderSite(t *testing.T) {
 	rep := read(t, filepath.Join(out, "IS", "srv-4.1.1.html"))
 	for _, w := range []string{"<strong>SRV 4.1.1</strong>", "<em>yours</em>", `href="../data/IS/srv-4.1.1/league.csv"`,
 		`src="../data/IS/srv-4.1.1/page.js"`, `role="img"`, "Your success rate: 97.1%", "Incident days shaded: 2026-10-07", "Ties share a rank.",
-		`href="../methodology.html#benchmarks"`, `data-own="party"`, `data-format="percent"`, ">Success rate</button>",
+		`href="../methodology.html#benchmarks"`, `<div class="table-slot" data-table="t-league">`,
 		"No failed requests this month.", `id="changelog"`, "<strong>Version 1.2.0</strong>", "Request a change", "Report a problem", "Ask for help",
 		`href="mailto:car-help@dcc.example?subject=Report%20a%20problem%3A%20srv-4.1.1%20v1.2.0%2C%20ACME%202026-10%2C%20whole%20report&amp;body=Party%3A%20Acme%20Energy%2C%20%22Retail%22%20Ltd%20%28ACME%29%0APeriod%3A%202026-10%0AReport%3A%20srv-4.1.1`} {
 		if !strings.Contains(rep, w) {
@@ -336,7 +336,7 @@ func TestRenderSite(t *testing.T) {
 	}
 	inv := read(t, filepath.Join(out, "IS", "inventory.html"))
 	for _, w := range []string{"Figures withheld.", "Fewer than 5 other parties hold these models", `href="../data/IS/inventory/devices.csv.gz"`,
-		"Download devices.csv.gz (30 bytes)", "Device model M1", "Device model M2", `title="expires_on">Expires on</button>`, ">Expires on</button>"} {
+		"Download devices.csv.gz (30 bytes)", "Device model M1", "Device model M2", `<div class="table-slot" data-table="t-exceptions">`} {
 		if !strings.Contains(inv, w) {
 			t.Errorf("inventory.html lacks %q", w)
 		}
@@ -344,13 +344,15 @@ func TestRenderSite(t *testing.T) {
 	js := read(t, filepath.Join(out, "data", "IS", "srv-4.1.1", "page.js"))
 	for _, w := range []string{`carport.view("c1-daily-0"`, `"markArea"`, `"xAxis":"2026-10-07 08:00:00"`, `"xAxis":"2026-10-07 14:30:00"`,
 		`"format":"percent"`, `"type":"time"`, `"dataZoom"`, `["2026-10-11","-"]`, `"type":"log"`, `"formatter":"you"`,
-		`carport.rows("t-league", "rank,party,success_rate,requests\n1,,0.9990,\n`} {
+		// the table's columns (labels and formats from the catalogue) and rows
+		`carport.table("t-league", {"cols":[["rank","Rank","rank",1],["party","Party","text",0],["success_rate","Success rate","percent",1],`,
+		`"own":"party"}, "rank,party,success_rate,requests\n1,,0.9990,\n`} {
 		if !strings.Contains(js, w) {
 			t.Errorf("page.js lacks %q", w)
 		}
 	}
 	ex := read(t, filepath.Join(out, "data", "IS", "inventory", "page.js"))
-	if !strings.Contains(ex, `carport.rows("t-exceptions", "device_id,reason,note,expires_on\n00-11,cpl-expiry,\" leading space\",2026-11-05\n`) {
+	if !strings.Contains(ex, `["expires_on","Expires on","date",0]]}, "device_id,reason,note,expires_on\n00-11,cpl-expiry,\" leading space\",2026-11-05\n`) {
 		t.Errorf("inventory page.js: the exception rows lack their expiry date:\n%s", ex)
 	}
 	gl := read(t, filepath.Join(out, "glossary.html"))

@@ -59,6 +59,12 @@ func New(root, prefix string) (*Dir, error) {
 	return &Dir{Path: final, lock: l}, nil
 }
 
+// LockFile is the folder's open lock file, for handing to a child process
+// that writes into the folder (a build's workers): the folder then counts
+// as alive, and is never swept, while the child lives, even if this
+// process died first.
+func (d *Dir) LockFile() *os.File { return d.lock.File() }
+
 // Remove deletes the folder and everything in it, then releases the lock.
 // It is safe to call more than once.
 func (d *Dir) Remove() error {

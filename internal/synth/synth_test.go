@@ -137,7 +137,7 @@ func TestParseScale(t *testing.T) {
 		{"tiny", 12, 5_000, ""},
 		{"small", 40, 500_000, ""},
 		{"medium", 150, 10_000_000, ""},
-		{"large", 150, 20_000_000, ""},
+		{"large", 300, 50_000_000, ""},
 		{"huge", 0, 0, `unknown scale "huge" (want tiny, small, medium or large)`},
 		{"", 0, 0, `unknown scale "" (want tiny, small, medium or large)`},
 	}
@@ -160,8 +160,8 @@ func TestParseScale(t *testing.T) {
 	}
 	m, _ := ParseScale("medium")
 	l, _ := ParseScale("large")
-	if l.Devices != 2*m.Devices || l.ServiceRequests != 2*m.ServiceRequests || l.Alerts != 2*m.Alerts {
-		t.Fatalf("large %+v is not medium %+v doubled", l, m)
+	if l.ServiceRequests+l.Alerts < 100_000_000 || l.Parties < m.Parties || l.Devices < m.Devices {
+		t.Fatalf("large %+v: want at least 100 million events and medium's %+v parties and devices", l, m)
 	}
 }
 

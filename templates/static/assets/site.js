@@ -1,7 +1,8 @@
 /* carport site script: charts, tables, search, feedback links.
    Classic script, no modules, no fetch: the site must work opened from disk.
    Data arrive by classic <script src> files that call carport.view (a
-   chart) and carport.rows (a table's rows, as the CSV text itself). */
+   chart) and carport.table (a table's columns, and its rows as the CSV
+   text itself); the page holds only a slot for each table. */
 (function () {
   'use strict';
 
@@ -14,7 +15,10 @@
   carport.view = function (id, option, meta) {
     pending.push({ id: id, option: option, meta: meta || {} });
   };
-  carport.rows = function (table, csv) { rowData[table] = csv; };
+  // spec: {cols: [[machine name, label, format, 1 if numeric], ...],
+  // own: column marking the reader's row, sample: column counting the
+  // events behind a row, min: the small-sample threshold}
+  carport.table = function (table, spec, csv) { rowData[table] = { spec: spec, csv: csv }; };
   carport.charts = charts;
   carport.tables = tables;
   window.carport = carport;
@@ -197,7 +201,9 @@
   function zoomControls(chart, option, box, id) {
     var data = option.series && option.series[0] && option.series[0].data;
     if (!data || data.length === 0) { return; }
-    var first = data[0].value[0], last = data[data.length - 1].value[0];
+    // a point is [day, value], or {value: [day, value], ...} when styled
+    var day = function (d) { return (Array.isArray(d) ? d : d.value)[0]; };
+    var first = day(data[0]), last = day(data[data.length - 1]);
     var wrap = el('div', 'zoom');
     wrap.setAttribute('role', 'group');
     wrap.setAttribute('aria-label', 'Days shown');
@@ -447,11 +453,72 @@
     });
   };
 
+  // buildTable replaces a table's slot with the tools above the table
+  // (filter, count, downloads), the table with its head, and the pager;
+  // the slot's link to the CSV file moves into the tools.
+  function buildTable(slot, id, spec) {
+    var sec = slot.closest('section.view');
+    var title = sec ? sec.getAttribute('data-title') : id;
+    var key = id.replace(/^t-/, '');
+    var tools = el('div', 'table-tools');
+    var label = el('label', null, 'Filter rows ');
+    var input = el('input', 'filter');
+    input.type = 'search';
+    input.setAttribute('data-table', id);
+    input.setAttribute('autocomplete', 'off');
+    label.appendChild(input);
+    tools.appendChild(label);
+    var count = el('span', 'count');
+    count.id = 'n-' + key;
+    count.setAttribute('aria-live', 'polite');
+    tools.appendChild(count);
+    var dl = el('button', 'dl', 'Download filtered rows as CSV');
+    dl.type = 'button';
+    dl.setAttribute('data-table', id);
+    dl.setAttribute('data-name', key + '-filtered.csv');
+    tools.appendChild(dl);
+    var file = slot.querySelector('a[download]');
+    if (file) { tools.appendChild(file); }
+    var wrap = el('div', 'table-wrap');
+    wrap.tabIndex = 0;
+    wrap.setAttribute('role', 'region');
+    wrap.setAttribute('aria-label', title + ' table');
+    var table = el('table', 'data');
+    table.id = id;
+    table.setAttribute('data-count', count.id);
+    if (spec.own) { table.setAttribute('data-own', spec.own); }
+    if (spec.sample && spec.min > 0) {
+      table.setAttribute('data-sample', spec.sample);
+      table.setAttribute('data-min', String(spec.min));
+    }
+    table.appendChild(el('caption', 'sr', title + '. Select a column heading to sort.'));
+    var tr = el('tr');
+    spec.cols.forEach(function (c) {
+      var th = el('th');
+      th.setAttribute('data-format', c[2]);
+      if (c[3]) { th.className = 'num'; th.setAttribute('data-numeric', 'true'); }
+      var b = el('button', null, c[1]);
+      b.type = 'button';
+      b.title = c[0];
+      th.appendChild(b);
+      tr.appendChild(th);
+    });
+    table.createTHead().appendChild(tr);
+    table.appendChild(document.createElement('tbody'));
+    wrap.appendChild(table);
+    var pager = el('nav', 'pager');
+    pager.setAttribute('data-table', id);
+    pager.setAttribute('aria-label', 'Pages of ' + title);
+    pager.hidden = true;
+    slot.replaceWith(tools, wrap, pager);
+    return table;
+  }
+
   function initTables() {
-    each(document.querySelectorAll('table.data[id]'), function (table) {
-      var csv = rowData[table.id];
-      if (csv === undefined || !table.tHead) { return; }
-      tables[table.id] = new Table(table, csv);
+    each(document.querySelectorAll('div.table-slot[data-table]'), function (slot) {
+      var id = slot.getAttribute('data-table'), data = rowData[id];
+      if (data === undefined) { return; }
+      tables[id] = new Table(buildTable(slot, id, data.spec), data.csv);
     });
     each(document.querySelectorAll('input.filter'), function (input) {
       var t = tables[input.getAttribute('data-table')];
