@@ -6,7 +6,8 @@ SCALE ?= small
 DEMO := demo
 BIN := bin/carport
 
-.PHONY: all deps build demo serve-demo test check echarts bench bench-large bench-serve bench-opener opener clean
+.PHONY: all deps build demo serve-demo test check echarts bench bench-large bench-serve bench-opener opener clean \
+	ci-deps ci-test ci-preview monthly monthly-state monthly-fetch monthly-check monthly-build monthly-report monthly-publish
 
 all: build
 
@@ -16,9 +17,11 @@ deps:
 	$(GO) mod download
 
 # -buildvcs=auto: carport version names the git revision built (a machine's
-# GOFLAGS may turn stamping off)
+# GOFLAGS may turn stamping off); -trimpath: the binary does not depend on
+# where the clone is (and the build cache serves a second clone of the same
+# sources)
 build: deps
-	$(GO) build -buildvcs=auto -o $(BIN) ./cmd/carport
+	$(GO) build -buildvcs=auto -trimpath -o $(BIN) ./cmd/carport
 
 # Refresh the committed copy of ECharts (third_party/echarts) from the npm
 # package pinned in package.json/package-lock.json; commit the result.
@@ -110,5 +113,111 @@ bench-opener: deps
 		CARPORT_OPENER_DEMO=$(DEMO) CARPORT_OPENER_PERIOD=$(PERIOD) $(GO) test -count=1 -run '^TestOpenerDemoBundle$$' -v ./cmd/carport/ | grep -E '^(opener:|--- |ok|FAIL)'; \
 	else echo "bench-opener: no $(DEMO)/out/$(PERIOD): run make demo for the demo's largest bundle"; fi
 
+# --- CI: what .github/workflows/pr.yml and monthly.yml run (README, "Operations").
+# The workflows call only these targets and carport itself, so every step can
+# be run by hand.
+
+# The system packages the tests need (Debian): Chromium for the browser
+# tests, bc for make demo. Installs only what is missing (needs root).
+ci-deps:
+	@command -v chromium >/dev/null 2>&1 && command -v bc >/dev/null 2>&1 || { \
+		export DEBIAN_FRONTEND=noninteractive; apt-get update -qq && \
+		apt-get install -y -qq --no-install-recommends chromium bc >/dev/null; }
+
+# The tests as CI runs them (.ci/run, pr.yml): the pinned npm package
+# installed only so that the test comparing the committed ECharts copy with
+# it runs, and a missing browser or npm package failing the run where a
+# developer's machine skips those tests.
+ci-test:
+	npm ci --no-audit --no-fund
+	CARPORT_REQUIRE_BROWSER=1 CARPORT_REQUIRE_NPM=1 $(GO) test -count=1 ./...
+
+# The pull request's steps but the test suite (make test): the definitions
+# linted against BASE, the plan (PREVIEW/plan.md, the PR comment), and a
+# preview of PREVIEW_MONTHS synthetic months (the last one PREVIEW_PERIOD, so
+# trends have points) built with drafts for a dual-fuel supplier and a
+# distributor, opened into PREVIEW/sites/<party>/ (synthetic data: the
+# plaintext is harmless). PREVIEW_PARTIES are parties of the synthetic
+# month (the first is plan's sample party).
+BASE ?= origin/main
+PREVIEW ?= preview
+PREVIEW_PERIOD ?= 2026-10
+PREVIEW_MONTHS ?= 2026-08 2026-09 $(PREVIEW_PERIOD)
+PREVIEW_SCALE ?= tiny
+PREVIEW_PARTIES ?= BRIU DNO10
+ci-preview: build
+	rm -rf $(PREVIEW)
+	./$(BIN) lint --base $(BASE)
+	@for m in $(PREVIEW_MONTHS); do \
+		./$(BIN) synth --out $(PREVIEW)/extracts/$$m --period $$m --scale $(PREVIEW_SCALE) --seed 1 >/dev/null || exit 1; \
+	done
+	./$(BIN) plan --base $(BASE) --extracts $(PREVIEW)/extracts/$(PREVIEW_PERIOD) --period $(PREVIEW_PERIOD) \
+		--party $(firstword $(PREVIEW_PARTIES)) > $(PREVIEW)/plan.md
+	@for m in $(PREVIEW_MONTHS); do \
+		./$(BIN) build --extracts $(PREVIEW)/extracts/$$m --period $$m --keys $(PREVIEW)/extracts/$$m/keys \
+			--out $(PREVIEW)/out --signing-key $(PREVIEW)/extracts/$$m/identities/dcc-signing.key --include-drafts \
+			$(addprefix --party ,$(PREVIEW_PARTIES)) || exit 1; \
+	done
+	@for p in $(PREVIEW_PARTIES); do \
+		./$(BIN) open $(PREVIEW)/out/$(PREVIEW_PERIOD)/$$p.zip.age -i $(PREVIEW)/extracts/$(PREVIEW_PERIOD)/identities/$$p.key \
+			--pub $(PREVIEW)/extracts/$(PREVIEW_PERIOD)/keys/dcc-signing.pub --to $(PREVIEW)/sites/$$p || exit 1; \
+	done
+	@echo "ci-preview: plan in $(PREVIEW)/plan.md, sites in $(PREVIEW)/sites/"
+
+# The monthly job. MONTH is the period to build, YYYY-MM (default: the
+# previous calendar month, UTC; the workflow's manual run passes its input).
+# STATE is the runner's persistent folder (absolute, outside the checkout):
+# extracts fetched into STATE/extracts/MONTH, bundles published in
+# STATE/root (the file host's root, or the copy pushed to HOST_DEST), the
+# history beside it in STATE/root.history. EXTRACTS_SRC is where the
+# warehouse puts each period's folder (a path or an rsync source,
+# host:/path), read over ssh with the key in $$CARPORT_EXTRACTS_SSH_KEY when
+# set; HOST_DEST, when set, is the host's root as an rsync destination (key
+# in $$CARPORT_HOST_SSH_KEY). The DCC's signing key comes from
+# $$CARPORT_SIGNING_KEY; KEYS is the parties' keys folder (the repository's
+# keys/). The build's log and the run report are copied to
+# run-report/ for the workflow's artifact.
+override MONTH := $(or $(MONTH),$(shell date -u -d "$$(date -u +%Y-%m-01) -1 month" +%Y-%m))
+override STATE := $(or $(STATE),state)
+KEYS ?= keys
+EXTRACTS_SRC ?=
+HOST_DEST ?=
+MONTHLY_EXTRACTS = $(STATE)/extracts/$(MONTH)
+MONTHLY_OUT = $(STATE)/root
+MONTHLY_REPORT = run-report
+monthly: monthly-fetch monthly-check monthly-build monthly-report monthly-publish
+
+monthly-state:
+	@case "$(STATE)" in /*) ;; *) if [ -n "$$CI" ]; then \
+		echo "monthly: STATE must be an absolute folder on the runner, outside the checkout (the repository variable CARPORT_STATE); it is '$(STATE)'" >&2; exit 2; fi;; esac
+
+monthly-fetch: monthly-state
+	@test -n "$(EXTRACTS_SRC)" || { echo "monthly-fetch: set EXTRACTS_SRC (where the warehouse puts each period's folder)" >&2; exit 2; }
+	mkdir -p $(MONTHLY_EXTRACTS)
+	./scripts/rsync-key.sh CARPORT_EXTRACTS_SSH_KEY -a --delete "$(EXTRACTS_SRC)/$(MONTH)/" $(MONTHLY_EXTRACTS)/
+
+monthly-check: monthly-state build
+	./$(BIN) lint
+	./$(BIN) lint --extracts $(MONTHLY_EXTRACTS) --period $(MONTH)
+	./$(BIN) keys check --extracts $(MONTHLY_EXTRACTS) --keys $(KEYS)
+
+monthly-build: monthly-state build
+	rm -rf $(MONTHLY_REPORT) && mkdir -p $(MONTHLY_REPORT)
+	set -o pipefail; ./$(BIN) build --extracts $(MONTHLY_EXTRACTS) --period $(MONTH) --keys $(KEYS) \
+		--out $(MONTHLY_OUT) --history $(MONTHLY_OUT).history 2>&1 | tee $(MONTHLY_REPORT)/build.log
+
+# The DCC run report (run.json, run.html) of the published period.
+monthly-report: monthly-state
+	mkdir -p $(MONTHLY_REPORT)
+	cp -L $(MONTHLY_OUT)/$(MONTH).run.json $(MONTHLY_OUT)/$(MONTH).run.html $(MONTHLY_REPORT)/
+
+# Copies the root to the host when HOST_DEST is set: new version folders
+# first, the period symlinks switched last (--delay-updates), old versions
+# removed after (--delete-after). The history and the host's database are
+# not in the root and are never copied.
+monthly-publish: monthly-state
+	@if [ -z "$(HOST_DEST)" ]; then echo "monthly-publish: HOST_DEST unset: $(MONTHLY_OUT) is the host's root"; else \
+		./scripts/rsync-key.sh CARPORT_HOST_SSH_KEY -a --delay-updates --delete-after --exclude=/.lock $(MONTHLY_OUT)/ "$(HOST_DEST)/"; fi
+
 clean:
-	rm -rf bin $(DEMO)
+	rm -rf bin $(DEMO) $(PREVIEW) $(MONTHLY_REPORT)

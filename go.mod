@@ -16,10 +16,12 @@ require (
 	modernc.org/sqlite v1.62.0
 )
 
-// Test-only: headless Chromium driving (browser tests) and testscript (CLI tests).
+// Test-only: headless Chromium driving (browser tests), testscript (CLI tests) and
+// YAML for the CI workflows test (already in the module graph through Hugo).
 require (
 	github.com/chromedp/cdproto v0.159.0
 	github.com/chromedp/chromedp v0.23.0
+	github.com/goccy/go-yaml v1.19.2
 	github.com/rogpeppe/go-internal v1.16.0
 )
 
@@ -64,7 +66,6 @@ require (
 	github.com/go-openapi/swag/jsonname v0.25.5 // indirect
 	github.com/gobuffalo/flect v1.0.3 // indirect
 	github.com/gobwas/glob v0.2.3 // indirect
-	github.com/goccy/go-yaml v1.19.2 // indirect
 	github.com/gohugoio/gift v0.2.0 // indirect
 	github.com/gohugoio/go-i18n/v2 v2.1.3-0.20251018145728-cfcc22d823c6 // indirect
 	github.com/gohugoio/go-radix v1.2.0 // indirect

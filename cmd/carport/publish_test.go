@@ -31,6 +31,7 @@ import (
 	"time"
 
 	"github.com/dcc/carport/internal/bundle"
+	"github.com/dcc/carport/internal/history"
 	"github.com/dcc/carport/internal/stage"
 )
 
@@ -569,6 +570,22 @@ func TestPlantedLeakFailsTheBuild(t *testing.T) {
 	}
 }
 
+// history reads the history entry of 2026-10 (beside OUT): each party's
+// figures as JSON.
+func (w *ws) history(t *testing.T) map[string]string {
+	t.Helper()
+	e, err := history.ReadFile(filepath.Join(w.out+".history", "2026-10"+history.Ext), "2026-10")
+	if err != nil || e == nil {
+		t.Fatalf("the history of 2026-10: %v", err)
+	}
+	out := map[string]string{}
+	for _, p := range e.Parties {
+		b, _ := json.Marshal(p)
+		out[p.ID] = string(b)
+	}
+	return out
+}
+
 // dccManifest reads OUT/2026-10/manifest.json.
 func (w *ws) dccManifest(t *testing.T) map[string]map[string]any {
 	t.Helper()
@@ -641,13 +658,24 @@ func TestRebuildsAreReproducibleAndWhole(t *testing.T) {
 		t.Errorf("SUPF.zip.age survived SUPF leaving parties.csv: %v", err)
 	}
 
-	// --party SUPA: only SUPA's bundle changes
+	// --party SUPA: only SUPA's bundle changes; the history entry keeps
+	// every other party's figures as they were
 	before := w.snapshot(t)
+	histBefore := w.history(t)
 	w.mustBuild(t, "--party", "SUPA")
 	after := w.snapshot(t)
+	histAfter := w.history(t)
+	if len(histAfter) != len(histBefore) || len(histBefore) < 5 {
+		t.Errorf("--party SUPA: the history entry holds %d parties, had %d", len(histAfter), len(histBefore))
+	}
+	for id, figs := range histBefore {
+		if histAfter[id] != figs {
+			t.Errorf("--party SUPA changed the history figures of %s", id)
+		}
+	}
 	for p, s := range before {
 		base := filepath.Base(p)
-		changes := strings.HasPrefix(base, "SUPA.") || base == "manifest.json" || strings.HasSuffix(base, "run.json")
+		changes := strings.HasPrefix(base, "SUPA.") || base == "manifest.json" || strings.HasSuffix(base, "run.json") || strings.HasSuffix(base, "run.html")
 		if changes == (after[p] == s) {
 			t.Errorf("--party SUPA: %s changed: %v, want %v", base, after[p] != s, changes)
 		}
@@ -673,6 +701,11 @@ func TestResealAfterAKeyChange(t *testing.T) {
 	w.mustBuild(t)
 	was := w.dccManifest(t)["SUPA"]
 	before := w.snapshot(t)
+	histFile := filepath.Join(w.out+".history", "2026-10"+history.Ext)
+	histBefore, err := os.ReadFile(histFile)
+	if err != nil {
+		t.Fatal(err)
+	}
 	oldID := filepath.Join(w.dir, "SUPA-old.key")
 	os.Rename(filepath.Join(w.ids, "SUPA.key"), oldID)
 	w.newIdentity(t, "SUPA")
@@ -685,10 +718,13 @@ func TestResealAfterAKeyChange(t *testing.T) {
 	if now["manifest_sha256"] != was["manifest_sha256"] || now["zip_sha256"] != was["zip_sha256"] {
 		t.Errorf("reseal changed the content: %v → %v", was, now)
 	}
+	if b, err := os.ReadFile(histFile); err != nil || !bytes.Equal(b, histBefore) {
+		t.Errorf("reseal wrote the history (%v)", err)
+	}
 	after := w.snapshot(t)
 	for p, s := range before {
 		base := filepath.Base(p)
-		if !strings.HasPrefix(base, "SUPA.") && base != "manifest.json" && !strings.HasSuffix(base, "run.json") && after[p] != s {
+		if !strings.HasPrefix(base, "SUPA.") && base != "manifest.json" && !strings.HasSuffix(base, "run.json") && !strings.HasSuffix(base, "run.html") && after[p] != s {
 			t.Errorf("reseal of SUPA changed %s", base)
 		}
 	}
@@ -696,7 +732,7 @@ func TestResealAfterAKeyChange(t *testing.T) {
 	if _, err := bundle.Open(bundle.OpenOptions{Bundle: bundlePath, PublicKey: mustPub(t, w.pub), Identity: filepath.Join(w.ids, "SUPA.key"), To: filepath.Join(t.TempDir(), "new")}); err != nil {
 		t.Errorf("the new identity cannot open the resealed bundle: %v", err)
 	}
-	_, err := bundle.Open(bundle.OpenOptions{Bundle: bundlePath, PublicKey: mustPub(t, w.pub), Identity: oldID, To: filepath.Join(t.TempDir(), "old")})
+	_, err = bundle.Open(bundle.OpenOptions{Bundle: bundlePath, PublicKey: mustPub(t, w.pub), Identity: oldID, To: filepath.Join(t.TempDir(), "old")})
 	if err == nil || !strings.Contains(err.Error(), "no identity in "+oldID+" matches this bundle") {
 		t.Errorf("the old identity: %v", err)
 	}

@@ -41,6 +41,11 @@ const (
 	DeviceID  Kind = "a device id outside the party's estate and alerts"
 	MPxN      Kind = "an MPxN outside the party's estate"
 	Postcode  Kind = "a postcode outside the party's estate"
+	// TrendShape is a trend file (13 months from the history) whose
+	// columns are not the contract's: a trend may hold only the
+	// recipient's own figures and industry's, in the columns
+	// contract.Views names, one row per month.
+	TrendShape Kind = "a trend file with columns or rows other than the party's own and industry's by month"
 )
 
 // Finding is one leak found in a file.

@@ -67,6 +67,7 @@ func cleanSUPA() map[string]string {
 		"data/IS/inventory/devices.csv.gz": estateHeader + "00-00-00-00-00-00-00-01,SMS1,ESME,MakerA,M1,F1,SMETS2,CSP-N,North,SUPA,,,DNOA,1234567890123,AB1 2CD,,,,Commissioned,0,false,2026-11-15,,,,true,false\n00-00-00-00-00-00-00-02,SMS1,CHF,HubCo,H1,F9,SMETS2,CSP-N,North,SUPA,,SUPB,,,AB1 2CD,,,,Commissioned,0,false,,2027-01-20,,,false,true\n",
 		"IS/inventory.html":                `<td>00-00-00-00-00-00-00-01</td><td>AB1 2CD</td><td>1234567890123</td>`,
 		"assets/site.js":                   "function sortTable(){ return 'ok' }",
+		"data/IS/srvs-all/trend.csv":       "month,requests,successes,success_rate,industry_success_rate,rank,ranked\n2026-09,,,,,,\n2026-10,4,2,0.500000,0.900000,2,6\n",
 		"data/IS/srv-4.1.1/daily.csv":      "date,requests\n2026-10-01,987654\n", // a count equal to SUPC's MPRN in a decimal context? no: alone
 	}
 }
@@ -129,6 +130,8 @@ func plantLeaks(t *testing.T, ix *Index) {
 		{"an unknown device id", "IS/x.html", "<td>00-1b-c5-0c-00-00-12-34</td>", DeviceID, 1, "00-1b-c5-0c-00-00-12-34"},
 		{"another party's postcode", "IS/x.html", "<td>ZZ9 9ZZ</td>", Postcode, 1, "ZZ9 9ZZ"},
 		{"a foreign row in the estate file", "data/IS/inventory/devices.csv.gz", estateHeader + "00-00-00-00-00-00-00-03,SMS2,GSME,MakerG,G1,F2,SMETS2,CSP-S,South,,,SUPA,,987654,ZZ9 9ZZ,,,,Commissioned,1,true,,,,,false,false\n", DeviceID, 2, "00-00-00-00-00-00-00-03"},
+		{"a peer's column in a trend", "data/IS/srvs-all/trend.csv", "month,requests,success_rate,peer_success_rate\n2026-10,4,0.5,0.75\n", TrendShape, 1, "month,requests,success_rate,peer_success_rate"},
+		{"a trend row that is not a month", "data/IS/alerts-all/trend.csv", "month,alerts,delivered,delivery_rate,industry_delivery_rate,median_delivery_ms,industry_median_delivery_ms\n2026-10,5,5,1.000000,,,\npeer 1,9,9,1.000000,,,\n", TrendShape, 3, "peer 1"},
 		{"another party's id in the estate file outside the owner columns", "data/IS/inventory/devices.csv.gz", estateHeader + "00-00-00-00-00-00-00-01,SMS1,ESME,MakerA,SUPE,F1,SMETS2,CSP-N,North,SUPA,,,DNOA,1234567890123,AB1 2CD,,,,Commissioned,0,false,,,,,false,false\n", PartyID, 2, "SUPE"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -39,6 +39,27 @@ var (
 	}()
 )
 
+// trendFile is a trend view's CSV: data/<role>/<report>/trend.csv or
+// rtt-trend.csv. Its figures are numbers no scan can tell apart, so its
+// shape is checked instead: the header of a trend kind of the contract,
+// whose columns are the recipient's own figures and industry's, and a
+// month (YYYY-MM) at the head of every row.
+var (
+	trendFile  = regexp.MustCompile(`^data/[A-Z]+/[^/]+/(trend|rtt-trend)\.csv$`)
+	trendMonth = regexp.MustCompile(`^[0-9]{4}-(0[1-9]|1[0-2])$`)
+)
+
+// trendHeaders are the contract's trend headers.
+var trendHeaders = func() map[string]bool {
+	out := map[string]bool{}
+	for _, v := range contract.Views {
+		if v.Kind == contract.Trend || v.Kind == contract.RTTTrend {
+			out[strings.Join(v.Header(nil), ",")] = true
+		}
+	}
+	return out
+}()
+
 const (
 	// bySupplier may name the energy supplier of each N16.
 	bySupplier       = "data/ED/n16-n42/by-supplier.csv"
@@ -268,6 +289,9 @@ func (c *checker) scanContent(rel string, r io.Reader, whole []byte) error {
 		whole = b
 	}
 	c.scan(whole, 1)
+	if trendFile.MatchString(rel) {
+		c.checkTrend(whole)
+	}
 	return nil
 }
 
@@ -283,6 +307,26 @@ func (h *hashReader) Read(p []byte) (int, error) {
 	h.h.Write(p[:n])
 	h.n += int64(n)
 	return n, err
+}
+
+// checkTrend checks a trend file's shape (see trendFile).
+func (c *checker) checkTrend(b []byte) {
+	cr := csv.NewReader(bytes.NewReader(b))
+	rows, err := cr.ReadAll()
+	if err != nil || len(rows) == 0 {
+		c.find(1, TrendShape, []byte("unreadable"))
+		return
+	}
+	if h := strings.Join(rows[0], ","); !trendHeaders[h] {
+		c.find(1, TrendShape, []byte(h))
+		return
+	}
+	for i, r := range rows[1:] {
+		if !trendMonth.MatchString(r[0]) {
+			c.find(i+2, TrendShape, []byte(r[0]))
+			return
+		}
+	}
 }
 
 // scanCSV scans a CSV file field by field: the columns in allowed may hold

@@ -19,6 +19,7 @@ import (
 
 	"github.com/dcc/carport/internal/contract"
 	"github.com/dcc/carport/internal/extract"
+	"github.com/dcc/carport/internal/history"
 	"github.com/dcc/carport/internal/reportdef"
 )
 
@@ -38,6 +39,10 @@ type Config struct {
 	StageDir string
 	Workers  int       // scan workers; 0 means GOMAXPROCS
 	Progress io.Writer // optional progress lines
+	// History is the history's entries of the months before Period
+	// (history.Dir.Window: oldest first, nil for a month without one),
+	// which trend views draw on; nil draws this month only.
+	History []*history.Entry
 }
 
 // Stage is the time and volume of one pipeline stage.
@@ -59,6 +64,7 @@ type Engine struct {
 	ed        *edIndex
 	inv       *inventory
 	instances []reportdef.Instance
+	months    []string // the periods of cfg.History
 	// Quality is what reading each extract found (DCC-only run report).
 	Quality []extract.FileReport
 	Stages  []Stage
@@ -81,6 +87,18 @@ type Gap struct {
 // Run reads every extract once and aggregates it.
 func Run(cfg Config) (*Engine, error) {
 	e := &Engine{cfg: cfg, sym: extract.NewSymbols()}
+	var err error
+	if e.months, err = history.Before(cfg.Period.String(), history.Months-1); err != nil {
+		return nil, err
+	}
+	if cfg.History != nil && len(cfg.History) != len(e.months) {
+		return nil, fmt.Errorf("history: %d months given, want the %d before %s", len(cfg.History), len(e.months), cfg.Period)
+	}
+	for i, h := range cfg.History {
+		if h != nil && h.Period != e.months[i] {
+			return nil, fmt.Errorf("history: month %d of the window is %s, want %s", i+1, h.Period, e.months[i])
+		}
+	}
 	t0 := time.Now()
 	parties, rep, err := extract.ReadParties(cfg.Extracts)
 	e.Quality = append(e.Quality, rep)

@@ -47,11 +47,22 @@ type estateOut struct {
 	bw, xbw  *bufio.Writer
 	w, xw    *csv.Writer
 	rows, xs int64
+	xdevs    int64 // devices with at least one exception row
+}
+
+// segKey is one party's devices of a type and SMETS version in a role:
+// the estate figures a history keeps.
+type segKey struct {
+	role       roleID
+	party      extract.Sym
+	deviceType extract.Sym
+	smets      string // "SMETS1", "SMETS2" (an enum: never a row's own bytes)
 }
 
 type inventory struct {
 	e       *Engine
 	counts  map[invKey]int64
+	segs    map[segKey]int64
 	outs    map[gkey]*estateOut // code unused: (role, party)
 	cplDay  int32               // last day of period + CPL window, days since epoch
 	certDay int32
@@ -68,7 +79,7 @@ func newInventory(e *Engine) (*inventory, error) {
 	p := e.cfg.Period
 	last := int32(time.Date(p.Year, p.Month+1, 0, 0, 0, 0, 0, time.UTC).Unix() / 86400)
 	pol := e.cfg.Suite.Policy
-	inv := &inventory{e: e, counts: map[invKey]int64{}, outs: map[gkey]*estateOut{},
+	inv := &inventory{e: e, counts: map[invKey]int64{}, segs: map[segKey]int64{}, outs: map[gkey]*estateOut{},
 		cplDay: last + int32(pol.CPLExpiryDays), certDay: last + int32(pol.CertExpiryDays),
 		roles: [4]contract.Role{contract.IS, contract.ES, contract.GS, contract.ED}}
 	if err := os.MkdirAll(filepath.Join(e.cfg.StageDir, "estate"), 0o700); err != nil {
@@ -93,6 +104,7 @@ func (inv *inventory) add(d *extract.Device) {
 		}
 		rid := roleIndex(inv.roles[i])
 		inv.counts[invKey{rid, owner, d.DeviceType, d.Model, d.Firmware}]++
+		inv.segs[segKey{rid, owner, d.DeviceType, smetsName(d.Fields[dvSMETS])}]++
 		out, err := inv.out(gkey{role: rid, party: owner})
 		if err != nil {
 			inv.err = err
@@ -107,6 +119,7 @@ func (inv *inventory) add(d *extract.Device) {
 				inv.err = err
 			}
 			out.xs += int64(bytes.Count(inv.xline, []byte{'\n'}))
+			out.xdevs++
 		}
 	}
 }
@@ -213,8 +226,20 @@ func (inv *inventory) encode(d *extract.Device) {
 	inv.xline = x
 }
 
-// Columns of devices.csv the exception rows repeat.
-var dvType, dvModel, dvFW = deviceCol("device_type"), deviceCol("device_model"), deviceCol("firmware_version")
+// Columns of devices.csv the exception rows repeat, and the SMETS version
+// the history's estate figures count by.
+var dvType, dvModel, dvFW, dvSMETS = deviceCol("device_type"), deviceCol("device_model"), deviceCol("firmware_version"), deviceCol("smets_version")
+
+// smetsName is a device's SMETS version as the contract's own string (the
+// reader has checked the enum), so that no row's bytes are kept.
+func smetsName(b []byte) string {
+	for _, v := range contract.SMETSVersions {
+		if string(b) == v {
+			return v
+		}
+	}
+	return "unknown"
+}
 
 func deviceCol(name string) int {
 	if i := contract.DevicesFile.Index(name); i >= 0 {

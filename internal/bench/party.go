@@ -6,6 +6,7 @@ import (
 
 	"github.com/dcc/carport/internal/contract"
 	"github.com/dcc/carport/internal/extract"
+	"github.com/dcc/carport/internal/history"
 	"github.com/dcc/carport/internal/reportdef"
 )
 
@@ -25,6 +26,9 @@ type RoleReport struct {
 type ReportOut struct {
 	Instance reportdef.Instance
 	Views    []ViewOut
+	// Figures are the month's compact figures the history keeps (and
+	// trends draw); nil for a report without monthly figures.
+	Figures *history.Report
 }
 
 // ViewOut is one computed view: a CSV's header and rows, or a file already
@@ -53,6 +57,7 @@ type builder struct {
 	period    contract.Period
 	sym       *extract.Symbols
 	k         int
+	partyID   string
 	partyName string
 	// Read back from the spill once per builder, for its one party.
 	ed   map[string][]edEvent
@@ -72,7 +77,7 @@ func (e *Engine) Party(id string) (*PartyReport, error) {
 	if p == nil {
 		return nil, fmt.Errorf("party %q is not in parties.csv", id)
 	}
-	b := &builder{e: e, period: e.cfg.Period, sym: e.sym, k: e.cfg.Suite.Policy.MinPeers, partyName: p.Name}
+	b := &builder{e: e, period: e.cfg.Period, sym: e.sym, k: e.cfg.Suite.Policy.MinPeers, partyID: p.ID, partyName: p.Name}
 	me := e.sym.Intern([]byte(p.ID))
 	out := &PartyReport{Party: p}
 	for _, role := range p.Roles {
@@ -117,13 +122,14 @@ func (b *builder) instance(in *reportdef.Instance, role contract.Role, me extrac
 		// peers alike, only the codes the recipient had in the role
 		in1 = ev.received(rid, in1, me)
 	}
+	rep.Figures = b.figures(in, role, ev, in1, me)
 	for _, v := range in.ViewsFor(role) {
 		spec, ok := contract.LookupView(in.Def.Dataset, v.Kind)
 		f := viewFuncs[viewKey{in.Def.Dataset, v.Kind}]
 		if !ok || f == nil { // compiling the definition refused it; a test proves the table complete
 			return rep, false, fmt.Errorf("%s: view %q: %s is not a view kind of dataset %s", in.Def.Pos(v.Key("kind")), v.ID, v.Kind, in.Def.Dataset)
 		}
-		t, file, err := f(b, &viewArgs{ev: ev, v: v, role: role, rid: rid, in: in1, me: me, dims: pick(v, spec.DefaultDims)})
+		t, file, err := f(b, &viewArgs{ev: ev, v: v, role: role, rid: rid, in: in1, me: me, dims: pick(v, spec.DefaultDims), fig: rep.Figures})
 		if err == nil {
 			err = b.err
 		}
@@ -149,7 +155,8 @@ type viewArgs struct {
 	rid  roleID
 	in   codeSet
 	me   extract.Sym
-	dims []string // the grouping columns of failures and svp views
+	dims []string        // the grouping columns of failures and svp views
+	fig  *history.Report // the instance's figures this month (trends)
 }
 
 // viewFunc computes one view's rows (in the order of the contract's
@@ -176,6 +183,8 @@ var viewFuncs = map[viewKey]viewFunc{
 	{contract.ServiceRequests, contract.SVP}:       rows(func(b *builder, x *viewArgs) table { return b.svp(x.ev, x.dims, x.rid, x.in, x.me, false) }),
 	{contract.ServiceRequests, contract.Breakdown}: rows(func(b *builder, x *viewArgs) table { return b.breakdown(x.ev, x.v, x.rid, x.in, x.me) }),
 	{contract.ServiceRequests, contract.Summary}:   rows(func(b *builder, x *viewArgs) table { return b.summary(x.ev, x.rid, x.in, x.me) }),
+	{contract.ServiceRequests, contract.Trend}:     rows(func(b *builder, x *viewArgs) table { return requestsTrend(b.trendPoints(x), b.k) }),
+	{contract.ServiceRequests, contract.RTTTrend}:  rows(func(b *builder, x *viewArgs) table { return rttTrend(b.trendPoints(x), b.k) }),
 
 	{contract.Alerts, contract.Daily}:            rows(func(b *builder, x *viewArgs) table { return b.daily(x.ev, x.rid, x.in, x.me) }),
 	{contract.Alerts, contract.Summary}:          rows(func(b *builder, x *viewArgs) table { return b.summary(x.ev, x.rid, x.in, x.me) }),
@@ -185,6 +194,7 @@ var viewFuncs = map[viewKey]viewFunc{
 	{contract.Alerts, contract.Followup}:         rows(func(b *builder, x *viewArgs) table { return b.followup(x.v, x.me) }),
 	{contract.Alerts, contract.UnmatchedSummary}: rows(func(b *builder, x *viewArgs) table { return b.unmatchedSummary(x.v, x.me) }),
 	{contract.Alerts, contract.UnmatchedDevices}: rows(func(b *builder, x *viewArgs) table { return b.unmatchedDevices(x.v, x.me) }),
+	{contract.Alerts, contract.Trend}:            rows(func(b *builder, x *viewArgs) table { return alertsTrend(b.trendPoints(x), b.k) }),
 
 	{contract.Devices, contract.Models}:        rows(func(b *builder, x *viewArgs) table { return b.models(x.rid, x.me) }),
 	{contract.Devices, contract.FirmwareShare}: rows(func(b *builder, x *viewArgs) table { return b.firmwareShare(x.rid, x.me) }),
@@ -196,6 +206,7 @@ var viewFuncs = map[viewKey]viewFunc{
 		t, err := b.exceptions(x.role, x.me)
 		return t, "", err
 	},
+	{contract.Devices, contract.Trend}: rows(func(b *builder, x *viewArgs) table { return estateTrend(b.trendPoints(x), b.k) }),
 }
 
 // codes returns the code set of an instance in role: its matrix key, or

@@ -258,8 +258,8 @@ func TestSmallBundleInBrowser(t *testing.T) {
 	r.open(sup, "IS/srv-4.1.1.html")
 	var changes []string
 	r.eval(`Array.from(document.querySelectorAll("#changelog li")).map(li => li.textContent)`, &changes)
-	if len(changes) < 2 || !strings.Contains(changes[0], "Version 1.1.0") {
-		t.Errorf("changelog shows %q, want versions 1.1.0 and 1.0.0, newest first", changes)
+	if len(changes) < 3 || !strings.Contains(changes[0], "Version 1.2.0") || !strings.Contains(changes[1], "Version 1.1.0") {
+		t.Errorf("changelog shows %q, want versions 1.2.0, 1.1.0 and 1.0.0, newest first", changes)
 	}
 	var daily struct {
 		Axis  string `json:"axis"`

@@ -34,6 +34,7 @@ import (
 	"github.com/dcc/carport/internal/bundle"
 	"github.com/dcc/carport/internal/contract"
 	"github.com/dcc/carport/internal/extract"
+	"github.com/dcc/carport/internal/history"
 	"github.com/dcc/carport/internal/publish"
 	"github.com/dcc/carport/internal/reportdef"
 	"github.com/dcc/carport/internal/runreport"
@@ -47,6 +48,7 @@ type buildFlags struct {
 	parties                             multi
 	stage                               string
 	signingKey                          string
+	history                             string
 	drafts, allowEmpty                  bool
 	// workers render, audit and seal parties (processes); scanWorkers
 	// read the extracts (goroutines)
@@ -58,7 +60,7 @@ type buildFlags struct {
 
 func (e *env) build(args []string) error {
 	var f buildFlags
-	fs := e.flags("build", "--extracts DIR --period YYYY-MM --keys DIR --out DIR [--party ID ...] [--signing-key FILE] [--workers N]")
+	fs := e.flags("build", "--extracts DIR --period YYYY-MM --keys DIR --out DIR [--party ID ...] [--signing-key FILE] [--workers N] [--history DIR]")
 	f.register(fs)
 	fs.Var(&f.parties, "party", "build only these parties (repeatable or comma-separated); the others keep their bundles")
 	if err := parse(fs, args); err != nil {
@@ -103,6 +105,7 @@ func (f *buildFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.allowEmpty, "allow-empty", false, "build even when no service request or no alert falls in the period")
 	fs.IntVar(&f.workers, "workers", 0, "worker processes rendering, auditing and sealing parties' sites, one party each at a time (default: one per core)")
 	fs.IntVar(&f.scanWorkers, "scan-workers", 0, "goroutines reading the extracts (default: one per core)")
+	fs.StringVar(&f.history, "history", "", "the history folder: each period's compact figures, for 13-month trends (default: OUT.history, beside OUT)")
 	fs.StringVar(&f.stage, "stage", "", "where plaintext (engine files and rendered sites) is staged (default: the temp folder for engine files, /dev/shm for sites when the machine has it)")
 }
 
@@ -166,6 +169,11 @@ func (e *env) runBuild(f buildFlags) error {
 		return err
 	}
 	defer out.Unlock()
+	hist, err := openHistory(f, in.period)
+	if err != nil {
+		return err
+	}
+	defer hist.close()
 
 	// Interrupts (SIGINT, SIGTERM, SIGHUP) cancel ctx and wipe the
 	// plaintext at once; the run then unwinds and publishes nothing.
@@ -209,7 +217,8 @@ func (e *env) runBuild(f buildFlags) error {
 	stages.add(engStage, sites)
 
 	eng, err := bench.Run(bench.Config{Suite: in.suite, Select: reportdef.Select{Drafts: f.drafts},
-		Extracts: f.extracts, Period: in.period, StageDir: filepath.Join(engStage.Path, "engine"), Workers: f.scanWorkers, Progress: e.progress})
+		Extracts: f.extracts, Period: in.period, StageDir: filepath.Join(engStage.Path, "engine"), Workers: f.scanWorkers, Progress: e.progress,
+		History: hist.window})
 	if err != nil {
 		return interrupted(ctx, sig, err)
 	}
@@ -285,7 +294,7 @@ func (e *env) runBuild(f buildFlags) error {
 	// the scan's memory is garbage now: give it back before the workers
 	// need theirs
 	debug.FreeOSMemory()
-	sh := partyShared{engine: eng, suite: in.suite, period: in.period, keys: f.keys, signingKey: in.signer.Public().String()}
+	sh := partyShared{engine: eng, suite: in.suite, period: in.period, keys: f.keys, signingKey: in.signer.Public().String(), facts: newPartyFacts()}
 	sealed, err := e.sealParties(ctx, pool, sh, parties, keys, version, cur, f.reseal, workers)
 	if err == nil {
 		err = pool.Close()
@@ -297,12 +306,10 @@ func (e *env) runBuild(f buildFlags) error {
 	if err != nil {
 		return err
 	}
-	report, err := runreport.New(runreport.Run{Generator: Version, Engine: eng, Bundles: sealed.bundles, Kept: kept,
-		Index: indexTime, IndexSize: ix.Bytes(), Workers: workers, Parties: sealed.wall, Total: time.Since(start)}).JSON()
-	if err != nil {
-		return err
-	}
-	if err := version.WriteFile(publish.RunReportName, report); err != nil {
+	if err := writeRunReport(version, f.out, ech, runreport.Run{Generator: Version, Period: in.period.String(), Engine: eng,
+		Bundles: sealed.bundles, Kept: kept, Index: indexTime, IndexSize: ix.Bytes(), Render: sealed.times.render,
+		Audit: sealed.times.audit, Seal: sealed.times.seal, History: hist.months(), Workers: workers, Parties: sealed.wall,
+		Total: time.Since(start)}); err != nil {
 		return err
 	}
 	removed, err = version.Switch(Version, in.signer.Public().ID(), func() error {
@@ -315,6 +322,11 @@ func (e *env) runBuild(f buildFlags) error {
 		return err
 	}
 	e.removedNote(removed, "replaced")
+	if !f.reseal {
+		if err := hist.record(in.period, in.suite.Policy.MinPeers, sealed.figures, len(f.parties) > 0, eng.Parties); err != nil {
+			return fmt.Errorf("%s: %s is published, but its history entry was not written: %w", cmd, periodDir, err)
+		}
+	}
 	e.summary(eng, len(parties), sealed.times, indexTime, sealed.bytes, sealed.wall, workers, time.Since(start))
 	fmt.Fprintln(e.stdout, periodDir)
 	return nil
@@ -323,6 +335,7 @@ func (e *env) runBuild(f buildFlags) error {
 // sealedParties is what sealParties made.
 type sealedParties struct {
 	bundles []runreport.Bundle // by party id, whatever order they finished in
+	figures []history.Party    // the parties' figures for the history
 	times   partyTimes         // summed over the parties
 	bytes   int64              // of the rendered sites
 	wall    time.Duration      // of all the parties, on the workers
@@ -361,7 +374,10 @@ func (e *env) sealParties(ctx context.Context, pool *worker.Pool, sh partyShared
 		}
 		out.times.add(partyTimes{d.Render, d.Check, d.Seal})
 		out.bytes += d.Site.Bytes
-		out.bundles = append(out.bundles, runreport.Bundle{Party: d.Party, ZipSHA256: s.ZipSHA256, Audit: d.Audit})
+		figs, held := sh.facts.of(d.Party)
+		out.bundles = append(out.bundles, runreport.Bundle{Party: d.Party, ZipSHA256: s.ZipSHA256, Size: d.Size, ZipSize: s.ZipSize,
+			Audit: d.Audit, Withheld: held})
+		out.figures = append(out.figures, figs)
 		i := at[d.Party]
 		lines[i] = fmt.Sprintf("[%d/%d] %-8s %3d reports, %4d pages, %6.1f MB, render %.2fs, audit %.2fs, seal %.2fs",
 			i+1, len(parties), d.Party, len(s.Manifest.Reports), d.Site.Pages, float64(d.Site.Bytes)/1e6,

@@ -400,7 +400,8 @@ func TestBuiltBundleHoldsTheContractFiles(t *testing.T) {
 }
 
 // TestBuildPublishesOnlySealedFiles checks that the output folder holds
-// bundles and the run report, and that no plaintext staging is left behind.
+// bundles and the run report (run.json, run.html), that no plaintext
+// staging is left behind, and that the history is beside OUT, not in it.
 func TestBuildPublishesOnlySealedFiles(t *testing.T) {
 	d := buildDemo(t)
 	err := filepath.WalkDir(d.out, func(path string, e os.DirEntry, err error) error {
@@ -412,13 +413,16 @@ func TestBuildPublishesOnlySealedFiles(t *testing.T) {
 			return nil // the period's link to its version
 		}
 		if !strings.HasSuffix(base, ".zip.age") && !strings.HasSuffix(base, ".zip.age.minisig") && base != "manifest.json" && base != "run.json" &&
-			base != "2026-10.run.json" && base != ".lock" {
+			base != "run.html" && base != "2026-10.run.json" && base != "2026-10.run.html" && base != ".lock" {
 			t.Errorf("unexpected file published: %s", path)
 		}
 		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(d.out+".history", "2026-10.json.gz")); err != nil {
+		t.Errorf("no history entry beside OUT: %v", err)
 	}
 	for _, root := range []string{d.tmp, d.sites} {
 		left, err := os.ReadDir(root)

@@ -31,8 +31,9 @@ type partyShared struct {
 	engine     *bench.Engine
 	suite      *reportdef.Suite
 	period     contract.Period
-	keys       string // the folder of recipients files
-	signingKey string // the DCC's public key, shown on every site's Help page
+	keys       string      // the folder of recipients files
+	signingKey string      // the DCC's public key, shown on every site's Help page
+	facts      *partyFacts // what the history and the run report keep of each party
 }
 
 // partyJob is one party's work for a worker: everything the worker needs
@@ -46,6 +47,7 @@ func partyJob(sh partyShared, p *extract.Party, version *publish.Version) (worke
 	if err != nil {
 		return worker.Job{}, fmt.Errorf("party %s: %w", p.ID, err)
 	}
+	sh.facts.note(rep)
 	alertDevices, err := sh.engine.AlertDevices(p.ID)
 	if err != nil {
 		return worker.Job{}, fmt.Errorf("party %s: %w", p.ID, err)

@@ -11,7 +11,7 @@ const usageText = `carport: report-as-code sites for the DCC's Customer Analytic
 
 usage:
   carport synth --out DIR --period YYYY-MM [--scale tiny|small|medium|large] [--seed N]
-  carport build --extracts DIR --period YYYY-MM --keys DIR --out DIR [--party ID ...] [--signing-key FILE] [--workers N]
+  carport build --extracts DIR --period YYYY-MM --keys DIR --out DIR [--party ID ...] [--signing-key FILE] [--workers N] [--history DIR]
   carport reseal --period YYYY-MM --party ID ... --extracts DIR --keys DIR --out DIR [--signing-key FILE]
   carport open BUNDLE -i IDENTITY [--to DIR] [--pub FILE]
   carport keys check --extracts DIR --keys DIR

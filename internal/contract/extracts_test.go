@@ -65,6 +65,11 @@ var specViews = map[string]string{
 		"commissioned_status,outage_alert_count,prepayment,cpl_expiry_date,cert_expiry_date,cos_start_date,cos_end_date," +
 		"cpl_expires_within_30_days,cert_expires_within_90_days",
 	"devices exceptions": "device_id,device_type,device_model,firmware_version,mpxn,postcode,reason",
+	// carport's own additions (docs/outputs.md, docs/history.md)
+	"service_requests trend":     "month,requests,successes,success_rate,industry_success_rate,rank,ranked",
+	"service_requests rtt_trend": "month,requests,median_ms,industry_median_ms,p95_ms,industry_p95_ms",
+	"alerts trend":               "month,alerts,delivered,delivery_rate,industry_delivery_rate,median_delivery_ms,industry_median_delivery_ms",
+	"devices trend":              "month,device_type,smets_version,devices,industry_devices",
 }
 
 func TestViewsAreTheContracts(t *testing.T) {

@@ -81,6 +81,10 @@ const (
 	FirmwareShare    ViewKind = "firmware_share"
 	Estate           ViewKind = "estate"
 	Exceptions       ViewKind = "exceptions"
+	// Trend and RTTTrend draw the month and the 12 before it from the
+	// history (docs/history.md): views carport adds to the contract's.
+	Trend    ViewKind = "trend"
+	RTTTrend ViewKind = "rtt_trend"
 )
 
 // ParseViewKind returns the kind named s, a kind of any dataset.
@@ -157,6 +161,8 @@ var Views = []View{
 		"device_type", "device_manufacturer", "device_model", "device_firmware", "region"},
 		tail: []string{"requests", "mean_rtt_ms", "median_rtt_ms"}},
 	{Dataset: ServiceRequests, Kind: Summary, head: slices.Concat([]string{"scope"}, srFigures, []string{"median_rtt_ms"})},
+	{Dataset: ServiceRequests, Kind: Trend, head: []string{"month", "requests", "successes", "success_rate", "industry_success_rate", "rank", "ranked"}},
+	{Dataset: ServiceRequests, Kind: RTTTrend, head: []string{"month", "requests", "median_ms", "industry_median_ms", "p95_ms", "industry_p95_ms"}},
 
 	{Dataset: Alerts, Kind: Daily, head: slices.Concat([]string{"date"}, alFigures, []string{"industry_delivery_rate", "industry_mean_delivery_ms", "incidents"})},
 	{Dataset: Alerts, Kind: Summary, head: slices.Concat([]string{"scope"}, alFigures, []string{"median_delivery_ms"})},
@@ -168,11 +174,13 @@ var Views = []View{
 	{Dataset: Alerts, Kind: Followup, head: []string{"energy_supplier_id", "n16", "met", "failed", "pending"}},
 	{Dataset: Alerts, Kind: UnmatchedSummary, head: []string{"rule", "count"}},
 	{Dataset: Alerts, Kind: UnmatchedDevices, head: []string{"rule", "device_id", "alert_id", "generated_at"}},
+	{Dataset: Alerts, Kind: Trend, head: []string{"month", "alerts", "delivered", "delivery_rate", "industry_delivery_rate", "median_delivery_ms", "industry_median_delivery_ms"}},
 
 	{Dataset: Devices, Kind: Models, head: []string{"device_type", "device_model", "firmware_version", "devices"}},
 	{Dataset: Devices, Kind: FirmwareShare, head: []string{"device_model", "series", "firmware_version", "share"}},
 	{Dataset: Devices, Kind: Estate, head: slices.Concat(DevicesFile.Header(), EstateFlags), File: "devices.csv.gz"},
 	{Dataset: Devices, Kind: Exceptions, head: []string{"device_id", "device_type", "device_model", "firmware_version", "mpxn", "postcode", "reason"}},
+	{Dataset: Devices, Kind: Trend, head: []string{"month", "device_type", "smets_version", "devices", "industry_devices"}},
 }
 
 // LookupView returns the view kind of dataset d, and false when d offers

@@ -7,9 +7,10 @@
 //
 //	OUT/.lock                       held (flock) by the build publishing into OUT
 //	OUT/.periods/<period>-<id>/     one version of a period: bundles, signatures,
-//	                                manifest.json and run.json (DCC-only)
+//	                                manifest.json, run.json and run.html (DCC-only)
 //	OUT/<period>                    symlink to .periods/<period>-<id>
 //	OUT/<period>.run.json           symlink to <period>/run.json (DCC-only)
+//	OUT/<period>.run.html           symlink to <period>/run.html (DCC-only)
 //
 // A build fills a new version folder beside the published one and then
 // switches OUT/<period> to it with one rename(2) of a new symlink over the
@@ -52,8 +53,14 @@ const (
 	ManifestName = "manifest.json"
 	// RunReportName is the DCC-only run report inside a version.
 	RunReportName = "run.json"
-	linkPrefix    = ".link-"
+	// RunReportHTMLName is the same report as a page with charts.
+	RunReportHTMLName = "run.html"
+	linkPrefix        = ".link-"
 )
+
+// dccFiles are the DCC-only files a version may hold besides bundles and
+// signatures; each but the manifest gets an OUT/<period>.<name> link.
+var dccFiles = []string{ManifestName, RunReportName, RunReportHTMLName}
 
 // periodRE is a period, YYYY-MM.
 var periodRE = regexp.MustCompile(`^[0-9]{4}-(0[1-9]|1[0-2])$`)
@@ -196,7 +203,7 @@ func (o *Out) Current(period string) (*Published, error) {
 		}
 		what := ""
 		switch {
-		case name == ManifestName || name == RunReportName:
+		case slices.Contains(dccFiles, name):
 			what = "a DCC file"
 		case strings.HasSuffix(name, contract.BundleExt) && contract.ValidPartyID(strings.TrimSuffix(name, contract.BundleExt)):
 			what = "a bundle"
@@ -339,9 +346,10 @@ func (v *Version) Parties() []string {
 	return ps
 }
 
-// WriteFile writes a DCC-only file (the run report) into the version.
+// WriteFile writes a DCC-only file (the run report, as JSON or as a page)
+// into the version.
 func (v *Version) WriteFile(name string, data []byte) error {
-	if name != RunReportName {
+	if name != RunReportName && name != RunReportHTMLName {
 		return fmt.Errorf("%s: not a DCC file of a period", name)
 	}
 	return atomicfile.WriteFile(filepath.Join(v.Dir, name), data, 0o640)
@@ -413,22 +421,29 @@ func (v *Version) Switch(generator, signKey string, guard func() error) (removed
 	return append(removed, old...), err
 }
 
-// linkRunReport makes OUT/<period>.run.json a symlink to the run report
-// inside the period, replacing a file an older carport wrote there.
+// linkRunReport makes OUT/<period>.run.json (and .run.html, when the
+// version has one) a symlink to the run report inside the period,
+// replacing a file an older carport wrote there. The links go through the
+// period's own link, so they switch with it.
 func (v *Version) linkRunReport() error {
-	path := filepath.Join(v.out.Dir, v.Period+".run.json")
-	want := v.Period + "/" + RunReportName
-	if t, err := os.Readlink(path); err == nil && t == want {
-		return nil
-	}
-	tmp := filepath.Join(v.out.Dir, "."+v.Period+".run.json"+linkPrefix+strings.TrimPrefix(v.name, v.Period+"-"))
-	os.Remove(tmp)
-	if err := os.Symlink(want, tmp); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
+	for _, name := range []string{RunReportName, RunReportHTMLName} {
+		if _, err := os.Lstat(filepath.Join(v.Dir, name)); errors.Is(err, fs.ErrNotExist) && name != RunReportName {
+			continue
+		}
+		path := filepath.Join(v.out.Dir, v.Period+"."+name)
+		want := v.Period + "/" + name
+		if t, err := os.Readlink(path); err == nil && t == want {
+			continue
+		}
+		tmp := filepath.Join(v.out.Dir, "."+v.Period+"."+name+linkPrefix+strings.TrimPrefix(v.name, v.Period+"-"))
 		os.Remove(tmp)
-		return err
+		if err := os.Symlink(want, tmp); err != nil {
+			return err
+		}
+		if err := os.Rename(tmp, path); err != nil {
+			os.Remove(tmp)
+			return err
+		}
 	}
 	return nil
 }

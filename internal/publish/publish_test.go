@@ -43,6 +43,9 @@ func publishAll(t *testing.T, o *Out, period string, bundles map[string]string) 
 	if err := v.WriteFile(RunReportName, []byte(`{"run":"`+period+`"}`)); err != nil {
 		t.Fatal(err)
 	}
+	if err := v.WriteFile(RunReportHTMLName, []byte(`<p>`+v.name)); err != nil {
+		t.Fatal(err)
+	}
 	removed, err := v.Switch("test", "KEY", func() error { return nil })
 	if err != nil {
 		t.Fatal(err)
@@ -81,16 +84,27 @@ func TestSwitchPublishesWholePeriods(t *testing.T) {
 	defer o.Unlock()
 	publishAll(t, o, "2026-10", map[string]string{"SUPA": "a1", "SUPB": "b1", "GONE": "g1"})
 	period := filepath.Join(out, "2026-10")
-	if got, want := names(t, period), []string{"GONE.zip.age", "GONE.zip.age.minisig", "SUPA.zip.age", "SUPA.zip.age.minisig", "SUPB.zip.age", "SUPB.zip.age.minisig", "manifest.json", "run.json"}; !slices.Equal(got, want) {
+	if got, want := names(t, period), []string{"GONE.zip.age", "GONE.zip.age.minisig", "SUPA.zip.age", "SUPA.zip.age.minisig", "SUPB.zip.age", "SUPB.zip.age.minisig", "manifest.json", "run.html", "run.json"}; !slices.Equal(got, want) {
 		t.Errorf("period holds %q, want %q", got, want)
 	}
 	if got := read(t, filepath.Join(out, "2026-10.run.json")); got != `{"run":"2026-10"}` {
 		t.Errorf("run report %q", got)
 	}
 	first, _ := os.Readlink(period)
+	// the page switches with the period: it is the version's own
+	if got := read(t, filepath.Join(out, "2026-10.run.html")); got != "<p>"+filepath.Base(first) {
+		t.Errorf("run report page %q, want the one of %s", got, first)
+	}
+	if l, _ := os.Readlink(filepath.Join(out, "2026-10.run.html")); l != "2026-10/run.html" {
+		t.Errorf("OUT/2026-10.run.html links to %q, not through the period's link", l)
+	}
 
 	// GONE left parties.csv: the next version does not have it
 	removed := publishAll(t, o, "2026-10", map[string]string{"SUPA": "a2", "SUPB": "b2"})
+	second, _ := os.Readlink(period)
+	if got := read(t, filepath.Join(out, "2026-10.run.html")); got != "<p>"+filepath.Base(second) {
+		t.Errorf("after a rebuild the run report page is %q, want the one of %s", got, second)
+	}
 	if got := read(t, filepath.Join(period, "SUPA.zip.age")); got != "a2" {
 		t.Errorf("SUPA = %q", got)
 	}
@@ -214,7 +228,7 @@ func TestLegacyFolderIsExchanged(t *testing.T) {
 		t.Errorf("run report %q", got)
 	}
 	for _, n := range names(t, out) {
-		if n != "2026-10" && n != "2026-10.run.json" && n != PeriodsDir && n != LockName {
+		if n != "2026-10" && n != "2026-10.run.json" && n != "2026-10.run.html" && n != PeriodsDir && n != LockName {
 			t.Errorf("left in OUT: %s", n)
 		}
 	}

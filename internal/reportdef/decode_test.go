@@ -136,7 +136,7 @@ func TestProblemMessages(t *testing.T) {
 			[]string{`reportdefs/demo.toml:6: key "status": unknown status "live" (want one of draft, published, archived)`}},
 		{"bad view kind",
 			map[string]string{"demo.toml": edit(t, `kind = "failures"`, `kind = "failure"`)},
-			[]string{`reportdefs/demo.toml:30: key "views.kind": unknown view kind "failure" for dataset service_requests (want one of league, rtt, daily, breakdown, failures, svp, summary)`}},
+			[]string{`reportdefs/demo.toml:30: key "views.kind": unknown view kind "failure" for dataset service_requests (want one of league, rtt, daily, breakdown, failures, svp, summary, trend, rtt_trend)`}},
 		{"bad chart kind in the second view",
 			map[string]string{"demo.toml": edit(t, `kind = "table"`, `kind = "pie"`)},
 			[]string{`reportdefs/demo.toml:35: key "views.chart.kind": unknown chart kind "pie" (want one of bar, line, table)`}},

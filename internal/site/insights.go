@@ -51,6 +51,11 @@ type headlineFig struct {
 	Mark     string `json:"mark"`
 	MarkText string `json:"mark_text"`
 	Href     string `json:"href"`
+	// Change is the move since last month ("+0.4 points since September
+	// 2026 (better)"); ChangeMark is better, worse, level or none. Empty
+	// when the report has no trend of the figure (see change.go).
+	Change     string `json:"change,omitempty"`
+	ChangeMark string `json:"change_mark,omitempty"`
 }
 
 // insight is one call-out.
@@ -96,6 +101,7 @@ func homeOf(in *Input, p *plan) (homePlan, error) {
 					if err != nil {
 						return h, fmt.Errorf("input: role %s report %s view %s: headline %q: %w", r.in.Role, rep.in.ID, v.in.ID, hl.Label, err)
 					}
+					monthChange(in, rep, hl, &f)
 					hr.headlines = append(hr.headlines, f)
 				}
 				if in.Insights == nil {
