@@ -130,7 +130,7 @@ ci-deps:
 # developer's machine skips those tests.
 ci-test:
 	npm ci --no-audit --no-fund
-	CARPORT_REQUIRE_BROWSER=1 CARPORT_REQUIRE_NPM=1 $(GO) test -count=1 ./...
+	CARPORT_REQUIRE_BROWSER=1 CARPORT_REQUIRE_NPM=1 $(MAKE) test
 
 # The pull request's steps but the test suite (make test): the definitions
 # linted against BASE, the plan (PREVIEW/plan.md, the PR comment), and a
