@@ -68,14 +68,17 @@ func cleanSUPA() map[string]string {
 		"IS/inventory.html":                `<td>00-00-00-00-00-00-00-01</td><td>AB1 2CD</td><td>1234567890123</td>`,
 		"assets/site.js":                   "function sortTable(){ return 'ok' }",
 		"data/IS/srvs-all/trend.csv":       "month,requests,successes,success_rate,industry_success_rate,rank,ranked\n2026-09,,,,,,\n2026-10,4,2,0.500000,0.900000,2,6\n",
-		"data/IS/srv-4.1.1/daily.csv":      "date,requests\n2026-10-01,987654\n", // a count equal to SUPC's MPRN in a decimal context? no: alone
+		// figures equal to SUPC's MPRN 987654: a count, a round trip time
+		// in a page script, a URL-encoded space before digits (%20987654)
+		"data/IS/srv-4.1.1/daily.csv": "date,requests\n2026-10-01,987654\n",
+		"data/IS/srv-4.1.1/page.js":   `carport.table("t", {}, "scope,requests,mean_ms\nyou,12,987654\n")`,
+		"IS/srv-4.1.1.html":           `<a href="mailto:x?subject=Alpha%20987654">Write</a>`,
 	}
 }
 
 func TestCleanSiteAuditsClean(t *testing.T) {
 	ix := index(t)
 	files := cleanSUPA()
-	delete(files, "data/IS/srv-4.1.1/daily.csv")
 	st, err := ix.Check("SUPA", site(t, files), nil)
 	if err != nil {
 		t.Fatal(err)
@@ -117,8 +120,8 @@ func plantLeaks(t *testing.T, ix *Index) {
 		line             int
 		secret           string
 	}{
-		{"another party's MPxN in a template", "IS/srv-4.1.1.html", "<html>\n<p>meter 987654</p>", MPxN, 2, "987654"},
-		{"another party's MPxN in a CSV", "data/IS/srv-4.1.1/daily.csv", "date,requests\n2026-10-01,987654\n", MPxN, 2, "987654"},
+		{"another party's MPRN in the exception list", "data/IS/inventory/exceptions.csv", "device_id,device_type,device_model,firmware_version,mpxn,postcode,reason\n00-00-00-00-00-00-00-01,ESME,M1,F1,987654,AB1 2CD,cpl-expiry\n", MPxN, 2, "987654"},
+		{"another party's MPRN in the estate file", "data/IS/inventory/devices.csv.gz", estateHeader + "00-00-00-00-00-00-00-01,SMS1,ESME,MakerA,M1,F1,SMETS2,CSP-N,North,SUPA,,,DNOA,987654,AB1 2CD,,,,Commissioned,0,false,2026-11-15,,,,true,false\n", MPxN, 2, "987654"},
 		{"another party's name", "about.html", "<p>unlike Bravo Power, you</p>", PartyName, 1, "Bravo Power"},
 		{"another party's name, HTML-escaped", "about.html", "<p>Delta &#34;Home&#34; Energy</p>", PartyName, 1, "Delta &#34;Home&#34; Energy"},
 		{"another party's name, JSON-escaped", "data/x.js", `{"name":"Delta \"Home\" Energy"}`, PartyName, 1, `Delta \"Home\" Energy`},
@@ -136,7 +139,6 @@ func plantLeaks(t *testing.T, ix *Index) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			files := cleanSUPA()
-			delete(files, "data/IS/srv-4.1.1/daily.csv")
 			files[tc.file] = tc.body
 			_, err := ix.Check("SUPA", site(t, files), nil)
 			var le *LeakError
@@ -322,5 +324,23 @@ func TestOpenRefusesWhatSaveDidNotWrite(t *testing.T) {
 				t.Errorf("an index came back")
 			}
 		})
+	}
+}
+
+// TestAnotherPartysMPANInText: a 13-digit MPAN stands out from any figure,
+// so it is looked for in every file, a template's text included: SUPA and
+// DNOA's meter 1234567890123 in SUPC's site is a leak.
+func TestAnotherPartysMPANInText(t *testing.T) {
+	ix := index(t)
+	_, err := ix.Check("SUPC", site(t, map[string]string{"index.html": "<h1>Charlie</h1>\n<p>meter 1234567890123</p>"}), nil)
+	var le *LeakError
+	if !errors.As(err, &le) {
+		t.Fatalf("no leak found: %v", err)
+	}
+	if f := le.Findings[0]; f.File != "index.html" || f.Line != 2 || f.Kind != MPxN {
+		t.Errorf("finding %+v, want index.html:2 %s", f, MPxN)
+	}
+	if strings.Contains(err.Error(), "1234567890123") {
+		t.Errorf("message prints the MPAN whole: %v", err)
 	}
 }

@@ -29,6 +29,9 @@ const maxFindings = 20
 var (
 	// estateFile is data/<role>/inventory/devices.csv.gz.
 	estateFile = regexp.MustCompile(`^data/[A-Z]+/inventory/devices\.csv\.gz$`)
+	// exceptionsFile is data/<role>/inventory/exceptions.csv: its mpxn
+	// column is checked as one.
+	exceptionsFile = regexp.MustCompile(`^data/[A-Z]+/inventory/exceptions\.csv$`)
 	// ownerColumns may name the other owners of the recipient's devices.
 	ownerColumns = func() []string {
 		var out []string
@@ -280,6 +283,8 @@ func (c *checker) scanContent(rel string, r io.Reader, whole []byte) error {
 		return c.scanCSV(r, ownerColumns, true)
 	case rel == bySupplier:
 		return c.scanCSV(r, []string{bySupplierColumn}, false)
+	case exceptionsFile.MatchString(rel):
+		return c.scanCSV(r, nil, false)
 	}
 	if whole == nil {
 		b, err := io.ReadAll(r)
@@ -330,8 +335,9 @@ func (c *checker) checkTrend(b []byte) {
 }
 
 // scanCSV scans a CSV file field by field: the columns in allowed may hold
-// any party id; every other field is scanned as text. In the estate file
-// each row must also be one of the party's own devices.
+// any party id; an mpxn column must hold MPxNs of the party's estate; every
+// other field is scanned as text. In the estate file each row must also be
+// one of the party's own devices.
 func (c *checker) scanCSV(r io.Reader, allowed []string, estate bool) error {
 	cr := csv.NewReader(r)
 	cr.ReuseRecord = true
@@ -375,7 +381,8 @@ func (c *checker) scanCSV(r io.Reader, allowed []string, estate bool) error {
 					c.find(line, DeviceID, b)
 				}
 				continue
-			case estate && i == mp:
+			case i == mp:
+				// in any CSV: an MPxN of the party's estate, or none
 				if k, ok := mpxnKey(b); len(b) > 0 && (!ok || !has(c.es.mpxn, k)) {
 					c.find(line, MPxN, b)
 				}
@@ -488,9 +495,15 @@ func (c *checker) run(b []byte, i, j, line int) {
 			}
 		}
 	}
-	// MPxNs: a run of 6 to 13 digits alone, not part of a decimal number
-	// or a colour (#475569)
-	if key, ok := mpxnKey(run); ok && (i == 0 || (b[i-1] != '.' && b[i-1] != '#')) && (j == len(b) || b[j] != '.') {
+	// MPANs: a run of 13 digits alone, not part of a decimal number or a
+	// colour. MPRNs (6 to 10 digits) are not looked for in free text: a
+	// site is full of figures of that many digits (round trip times,
+	// counts, a URL-encoded "%20" before a year), and with millions of
+	// MPRNs in the month some figure matches one by chance (the medium
+	// month's build failed on an RTT). They are checked where an MPxN
+	// stands as one: the mpxn column of every CSV (scanCSV); the page
+	// scripts and tables showing those rows are made from the same CSVs.
+	if key, ok := mpxnKey(run); ok && len(run) == mpanLen && (i == 0 || (b[i-1] != '.' && b[i-1] != '#')) && (j == len(b) || b[j] != '.') {
 		if has(c.ix.mpxn, key) && !has(c.es.mpxn, key) {
 			c.find(line, MPxN, run)
 		}

@@ -36,6 +36,9 @@ func deviceKey(b []byte) (uint64, bool) {
 }
 
 // mpxnKey packs a run of 6 to 13 digits with its length.
+// mpanLen is the length of an MPAN; MPRNs have 6 to 10 digits.
+const mpanLen = 13
+
 func mpxnKey(b []byte) (uint64, bool) {
 	if len(b) < 6 || len(b) > 13 {
 		return 0, false
