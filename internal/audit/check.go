@@ -2,7 +2,6 @@ package audit
 
 import (
 	"bytes"
-	"compress/gzip"
 	"crypto/sha256"
 	"encoding/csv"
 	"encoding/hex"
@@ -19,6 +18,7 @@ import (
 	"time"
 
 	"github.com/dcc/carport/internal/contract"
+	"github.com/klauspost/compress/gzip"
 )
 
 // maxFindings caps the findings listed for one party.
@@ -503,8 +503,8 @@ func (c *checker) run(b []byte, i, j, line int) {
 	// month's build failed on an RTT). They are checked where an MPxN
 	// stands as one: the mpxn column of every CSV (scanCSV); the page
 	// scripts and tables showing those rows are made from the same CSVs.
-	if key, ok := mpxnKey(run); ok && len(run) == mpanLen && (i == 0 || (b[i-1] != '.' && b[i-1] != '#')) && (j == len(b) || b[j] != '.') {
-		if has(c.ix.mpxn, key) && !has(c.es.mpxn, key) {
+	if len(run) == mpanLen && (i == 0 || (b[i-1] != '.' && b[i-1] != '#')) && (j == len(b) || b[j] != '.') {
+		if key, ok := mpxnKey(run); ok && has(c.ix.mpxn, key) && !has(c.es.mpxn, key) {
 			c.find(line, MPxN, run)
 		}
 	}

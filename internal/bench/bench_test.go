@@ -115,3 +115,42 @@ func TestMain(m *testing.M) {
 	}
 	os.Exit(code)
 }
+
+// BenchmarkPartyViews builds every party's report (the views, the estate
+// files, the exception lists) from one engine run over the benchmark's
+// month: the work the build's parent does per party while the workers
+// render. CARPORT_BENCH_MONTH names another month's extracts (e.g. the
+// medium one of make bench).
+func BenchmarkPartyViews(b *testing.B) {
+	dir := os.Getenv("CARPORT_BENCH_MONTH")
+	if dir == "" {
+		dir = benchDir(b)
+	}
+	suite, err := reportdef.Load("../../reportdefs")
+	if err != nil {
+		b.Fatal(err)
+	}
+	period, _ := contract.ParsePeriod("2026-10")
+	e, err := Run(Config{Suite: suite, Extracts: dir, Period: period, StageDir: b.TempDir()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	parties := e.Parties.All()
+	b.ResetTimer()
+	reports := 0
+	for range b.N {
+		for _, p := range parties {
+			rep, err := e.Party(p.ID)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for _, r := range rep.Roles {
+				reports += len(r.Reports)
+			}
+		}
+	}
+	if reports == 0 {
+		b.Fatal("no reports built")
+	}
+	b.ReportMetric(float64(len(parties)*b.N)/b.Elapsed().Seconds(), "parties/s")
+}

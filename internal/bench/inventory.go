@@ -15,7 +15,6 @@ package bench
 import (
 	"bufio"
 	"bytes"
-	"compress/gzip"
 	"encoding/csv"
 	"fmt"
 	"io"
@@ -31,6 +30,7 @@ import (
 	"github.com/dcc/carport/internal/contract"
 	"github.com/dcc/carport/internal/csvcell"
 	"github.com/dcc/carport/internal/extract"
+	"github.com/klauspost/compress/gzip"
 )
 
 type invKey struct {
@@ -429,8 +429,16 @@ func (b *builder) firmwareShare(rid roleID, me extract.Sym) table {
 		for _, s := range shares(ind, false) {
 			t.rows = append(t.rows, []string{model, "industry", s[0], s[1]})
 		}
-		sort.Slice(peerShares, func(i, j int) bool { return fmt.Sprint(peerShares[i]) < fmt.Sprint(peerShares[j]) })
+		// peers in the order of their shares as text (no stable label):
+		// each peer's text made once, not once per comparison
+		byText := make([]string, len(peerShares))
+		order := make([]int, len(peerShares))
 		for i, ps := range peerShares {
+			byText[i], order[i] = fmt.Sprint(ps), i
+		}
+		sort.Slice(order, func(i, j int) bool { return byText[order[i]] < byText[order[j]] })
+		for i, k := range order {
+			ps := peerShares[k]
 			for _, s := range ps {
 				t.rows = append(t.rows, []string{model, fmt.Sprintf("peer %d", i+1), s[0], s[1]})
 			}

@@ -33,6 +33,38 @@ type industry struct {
 	months map[extract.Sym]*monthAgg
 	all    *monthAgg // every party's, pooled
 	active int       // parties with events
+
+	// the same by period day, for daily views: computed on first use
+	dayOnce   sync.Once
+	days      []dayAgg // every party's, pooled
+	dayActive []int    // parties with events that day
+}
+
+// byDay returns the industry's daily aggregates and how many parties had
+// events each day (x.days, x.dayActive), computing them on first use.
+func (x *industry) byDay(ev *events, role roleID, in codeSet, days int) ([]dayAgg, []int) {
+	x.dayOnce.Do(func() {
+		x.days, x.dayActive = make([]dayAgg, days), make([]int, days)
+		seen := map[extract.Sym][]bool{} // party → days it had events
+		ev.each(role, in, func(code, party extract.Sym, _ *monthAgg) {
+			on := seen[party]
+			for d, v := range ev.days[gkey{role, party, code}] {
+				if v.n == 0 || d >= days {
+					continue
+				}
+				x.days[d].merge(&v)
+				if on == nil {
+					on = make([]bool, days)
+					seen[party] = on
+				}
+				if !on[d] {
+					on[d] = true
+					x.dayActive[d]++
+				}
+			}
+		})
+	})
+	return x.days, x.dayActive
 }
 
 // partyMonths is ev.partyMonths(role, in) for the instance being built:

@@ -166,44 +166,63 @@ type dimStore struct {
 // the party had, its groups by outcome and the eleven signifiers.
 func (s *dimStore) party(me extract.Sym) (map[gkey][]dimEntry, error) {
 	aggs := map[dimKey]*dimAgg{}
-	var rec [dimRecSize]byte
 	for _, src := range s.workers {
+		// within one worker a record's code and meta word (tuple, role,
+		// outcome) name its group: a one-word key, turned into the
+		// group's signifiers once per group, not once per record
+		local := map[uint64]*dimAgg{}
 		err := readPart(src.dir, src.w, me, func(r *bufio.Reader) error {
 			for {
-				if _, err := io.ReadFull(r, rec[:]); err != nil {
-					if err == io.EOF {
+				buf, err := r.Peek(dimRecSize * 1024)
+				if len(buf) < dimRecSize {
+					if err == io.EOF && len(buf) == 0 {
 						return nil
+					}
+					if err == io.EOF {
+						return io.ErrUnexpectedEOF
 					}
 					return err
 				}
-				if extract.Sym(binary.LittleEndian.Uint32(rec[0:])) != me {
-					continue
-				}
-				code := extract.Sym(binary.LittleEndian.Uint32(rec[4:]))
-				meta := binary.LittleEndian.Uint32(rec[8:])
-				dur := int64(binary.LittleEndian.Uint64(rec[12:]))
-				tid := meta & (maxTuples - 1)
-				if int(tid) >= len(src.tuples) {
-					return fmt.Errorf("tuple %d of %d", tid, len(src.tuples))
-				}
-				k := dimKey{g: gkey{role: roleID(meta >> 28 & 7), party: me, code: code}, ok: meta>>31 == 1, dims: src.tuples[tid]}
-				a := aggs[k]
-				if a == nil {
-					a = &dimAgg{}
-					aggs[k] = a
-				}
-				a.n++
-				if dur >= 0 {
-					a.durN++
-					a.durSum += dur
-					if s.sketch {
-						a.sk.Add(dur)
+				n := len(buf) / dimRecSize * dimRecSize
+				for rec := buf[:n]; len(rec) > 0; rec = rec[dimRecSize:] {
+					if extract.Sym(binary.LittleEndian.Uint32(rec[0:])) != me {
+						continue
 					}
+					key := binary.LittleEndian.Uint64(rec[4:]) // code, then meta
+					a := local[key]
+					if a == nil {
+						a = &dimAgg{}
+						local[key] = a
+					}
+					a.n++
+					if dur := int64(binary.LittleEndian.Uint64(rec[12:])); dur >= 0 {
+						a.durN++
+						a.durSum += dur
+						if s.sketch {
+							a.sk.Add(dur)
+						}
+					}
+				}
+				if _, err := r.Discard(n); err != nil {
+					return err
 				}
 			}
 		})
 		if err != nil {
 			return nil, err
+		}
+		for key, a := range local {
+			code, meta := extract.Sym(uint32(key)), uint32(key>>32)
+			tid := meta & (maxTuples - 1)
+			if int(tid) >= len(src.tuples) {
+				return nil, fmt.Errorf("reading spill: tuple %d of %d", tid, len(src.tuples))
+			}
+			k := dimKey{g: gkey{role: roleID(meta >> 28 & 7), party: me, code: code}, ok: meta>>31 == 1, dims: src.tuples[tid]}
+			if had := aggs[k]; had != nil {
+				had.merge(a)
+			} else {
+				aggs[k] = a
+			}
 		}
 	}
 	out := map[gkey][]dimEntry{}

@@ -172,25 +172,27 @@ func (b *builder) summary(ev *events, role roleID, in codeSet, me extract.Sym) t
 // had traffic that day, and the incidents overlapping the day.
 func (b *builder) daily(ev *events, role roleID, in codeSet, me extract.Sym) table {
 	days := b.period.Days()
+	// the industry's days are the same for every recipient with these
+	// codes: pooled once per build (industry.byDay); the recipient's are
+	// its own, and its peers that day are the active parties but itself
+	ind, active := b.industry(ev, role, in).byDay(ev, role, in, days)
 	you := make([]dayAgg, days)
-	ind := make([]dayAgg, days)
-	peersOn := make([]map[extract.Sym]bool, days)
-	ev.each(role, in, func(code, party extract.Sym, _ *monthAgg) {
-		for d, v := range ev.days[gkey{role, party, code}] {
-			if v.n == 0 {
-				continue
-			}
-			ind[d].merge(&v)
-			if party == me {
+	for code := range ev.byRole[role] {
+		if !in(code) {
+			continue
+		}
+		for d, v := range ev.days[gkey{role, me, code}] {
+			if d < days {
 				you[d].merge(&v)
-			} else {
-				if peersOn[d] == nil {
-					peersOn[d] = map[extract.Sym]bool{}
-				}
-				peersOn[d][party] = true
 			}
 		}
-	})
+	}
+	peersOn := func(d int) int {
+		if you[d].n > 0 {
+			return active[d] - 1
+		}
+		return active[d]
+	}
 	var t table
 	withheldDays := 0
 	for d := 0; d < days; d++ {
@@ -199,7 +201,7 @@ func (b *builder) daily(ev *events, role roleID, in codeSet, me extract.Sym) tab
 			continue
 		}
 		indRate, indMean := "", ""
-		if Disclosed(len(peersOn[d]), b.k) {
+		if Disclosed(peersOn(d), b.k) {
 			indRate, indMean = FormatRate(Rate(ind[d].ok, ind[d].n)), MeanMS(ind[d].durSum, ind[d].durN)
 		} else {
 			withheldDays++
@@ -241,7 +243,10 @@ func (b *builder) partyDims(ev *events, me extract.Sym) map[gkey][]dimEntry {
 type dimGroup struct {
 	cells []string
 	key   string // the cells joined by NUL: the group's identity and tie-break
-	agg   dimAgg
+	// agg is the group's aggregate: its one entry's (the party's cached
+	// groups, only read) until a second entry merges into a copy
+	agg    *dimAgg
+	shared bool
 }
 
 func (b *builder) groupDims(ev *events, dataset contract.Dataset, role roleID, in codeSet, me extract.Sym, cols []string, failuresOnly bool) []*dimGroup {
@@ -291,9 +296,15 @@ func (b *builder) groupDims(ev *events, dataset contract.Dataset, role roleID, i
 			key = append(key, cells[i]...)
 		}
 		g := groups[string(key)] // no allocation for the lookup
-		if g == nil {
-			g = &dimGroup{cells: slices.Clone(cells), key: string(key)}
+		switch {
+		case g == nil:
+			g = &dimGroup{cells: slices.Clone(cells), key: string(key), agg: v, shared: true}
 			groups[g.key] = g
+			continue
+		case g.shared:
+			own := &dimAgg{}
+			own.merge(g.agg)
+			g.agg, g.shared = own, false
 		}
 		g.agg.merge(v)
 	}

@@ -7,7 +7,8 @@ package bundle
 // streaming reader meets it before anything else, then its signature
 // manifest.json.minisig (deterministic: see sign.go), then every site file
 // sorted by path. There are no directory entries. Every entry is Deflate
-// compressed with mode 0644 and the modification time of the first instant
+// compressed (but for files already gzipped, *.gz, which are stored: a
+// second deflate of them cost time and saved nothing) with mode 0644 and the modification time of the first instant
 // of the period in UTC.
 //
 // Deflate is github.com/klauspost/compress/flate at level 1, chosen by
@@ -163,7 +164,11 @@ func writeZip(ctx context.Context, w io.Writer, siteDir string, modified time.Ti
 	var c compressor
 	zw.RegisterCompressor(zip.Deflate, c.next)
 	hdr := func(name string) *zip.FileHeader {
-		h := &zip.FileHeader{Name: name, Method: zip.Deflate, Modified: modified}
+		method := zip.Deflate
+		if strings.HasSuffix(name, ".gz") {
+			method = zip.Store
+		}
+		h := &zip.FileHeader{Name: name, Method: method, Modified: modified}
 		h.SetMode(entryMode)
 		return h
 	}

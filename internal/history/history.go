@@ -18,7 +18,6 @@ package history
 
 import (
 	"bytes"
-	"compress/gzip"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -32,6 +31,7 @@ import (
 	"time"
 
 	"github.com/dcc/carport/internal/lockfile"
+	"github.com/klauspost/compress/gzip"
 )
 
 // Format is the value of every history file's "format" member.
