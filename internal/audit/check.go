@@ -447,17 +447,18 @@ func (c *checker) scan(b []byte, line int) {
 			i++
 			continue
 		}
-		j := i
+		j, dash := i, false
 		for j < len(b) && idByte(b[j]) {
+			dash = dash || b[j] == '-'
 			j++
 		}
-		c.run(b, i, j, ln)
+		c.run(b, i, j, ln, dash)
 		i = j
 	}
 }
 
-// run checks the run b[i:j].
-func (c *checker) run(b []byte, i, j, line int) {
+// run checks the run b[i:j]; dash says whether it holds a '-'.
+func (c *checker) run(b []byte, i, j, line int, dash bool) {
 	run := b[i:j]
 	// names starting with this run
 	if !c.ix.names.first[run[0]] {
@@ -478,7 +479,7 @@ func (c *checker) run(b []byte, i, j, line int) {
 	}
 	// party ids: the whole run, and its parts between dashes
 	c.id(run, line)
-	if bytes.IndexByte(run, '-') >= 0 {
+	if dash {
 		for rest := run; len(rest) > 0; {
 			part, after, _ := bytes.Cut(rest, []byte{'-'})
 			c.id(part, line)

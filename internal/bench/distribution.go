@@ -185,6 +185,9 @@ var unmatchedRules = []string{"AD1 without 8F35", "AD1 without 8F36", "8F35 with
 // no other), so it is counted by the rule it falls under.
 func (b *builder) unmatchedAlerts(v reportdef.View, me extract.Sym) []unmatched {
 	win := windowOr(v, b.e.cfg.Suite.Policy.OutageRestoreWindow)
+	if out, ok := b.unmatched[win]; ok {
+		return out
+	}
 	end := b.extractEndMS()
 	var out []unmatched
 	for _, evs := range b.edEvents(me) {
@@ -240,6 +243,10 @@ func (b *builder) unmatchedAlerts(v reportdef.View, me extract.Sym) []unmatched 
 		}
 		return a.ev.alertID < c.ev.alertID
 	})
+	if b.unmatched == nil {
+		b.unmatched = map[int64][]unmatched{}
+	}
+	b.unmatched[win] = out
 	return out
 }
 

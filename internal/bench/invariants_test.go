@@ -13,6 +13,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -244,5 +245,30 @@ func TestEstatesFollowOwnership(t *testing.T) {
 		if !seen[k] {
 			t.Errorf("%v: owns devices but got no estate view", k)
 		}
+	}
+}
+
+// TestPartyAlertDevices checks that the alert devices a party's report
+// carries are those Engine.AlertDevices reads on its own, and that some
+// distributor has any (so the check is not of empty lists only).
+func TestPartyAlertDevices(t *testing.T) {
+	e, _ := synthMonth(t)
+	some := 0
+	for _, p := range e.Parties.All() {
+		rep, err := e.Party(p.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := e.AlertDevices(p.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(rep.AlertDevices, want) {
+			t.Errorf("party %s: report has %d alert devices, AlertDevices %d", p.ID, len(rep.AlertDevices), len(want))
+		}
+		some += len(want)
+	}
+	if some == 0 {
+		t.Fatal("no party has alert devices: the month has no distributor follow-up alerts")
 	}
 }

@@ -14,6 +14,10 @@ import (
 type PartyReport struct {
 	Party *extract.Party
 	Roles []RoleReport
+	// AlertDevices are the ids of the devices that alerts sent to the
+	// party concern and that a view may publish, sorted (see
+	// Engine.AlertDevices).
+	AlertDevices []string
 }
 
 // RoleReport is the reports of one role the party holds.
@@ -62,7 +66,10 @@ type builder struct {
 	// Read back from the spill once per builder, for its one party.
 	ed   map[string][]edEvent
 	dims map[*events]map[gkey][]dimEntry
-	err  error // the first failure to read the spill
+	// the outage rules' unmatched alerts by window (ms): the summary and
+	// the device list read the same
+	unmatched map[int64][]unmatched
+	err       error // the first failure to read the spill
 	// cur is the instance being built (the key of its parties' month
 	// aggregates, kept by the engine: see months.go).
 	cur *reportdef.Instance
@@ -96,6 +103,14 @@ func (e *Engine) Party(id string) (*PartyReport, error) {
 			}
 		}
 		out.Roles = append(out.Roles, rr)
+	}
+	if e.ed != nil && e.ed.store != nil {
+		// the follow-up alerts the views read, or read now: one pass
+		// over the spill serves both
+		out.AlertDevices = deviceIDs(b.edEvents(me))
+		if b.err != nil {
+			return nil, b.err
+		}
 	}
 	return out, nil
 }
