@@ -15,7 +15,7 @@
 // For each build it prints the stages (the engine's scan, the leak audit's
 // index, the parties' render+audit+seal on the workers, the total), the
 // parties per second, the peak resident memory of the build's whole
-// process tree (the build and its workers, summed, sampled every 50 ms
+// process tree (the build and its workers, summed, sampled every 250 ms
 // from /proc) beside the largest single process's (wait4), and how much
 // the build's plaintext stages and its output took on disk (the growth of
 // the used space of the temp folder's and /dev/shm's file systems, sampled
@@ -212,7 +212,7 @@ func build(bin, dir, period, defs, cache string, n int) (result, error) {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		tick := time.NewTicker(50 * time.Millisecond)
+		tick := time.NewTicker(250 * time.Millisecond)
 		defer tick.Stop()
 		for {
 			treeRSS = max(treeRSS, rssOfTree(cmd.Process.Pid))
