@@ -98,10 +98,13 @@ type FileSum struct {
 }
 
 // A site's files are kept in memory, as read, for sealing, within these
-// bounds; larger files (a big estate file) are read again from the stage.
+// bounds; larger files (a big estate file) and those past keepTotal are
+// read again from the stage (memory-backed where the machine has it: a
+// re-read of a large party's 86 MB site costs well under a tenth of a
+// second, while keeping all of it held that much in each worker).
 const (
 	keepFile  = 8 << 20
-	keepTotal = 256 << 20
+	keepTotal = 32 << 20
 )
 
 // checker holds one party's check.

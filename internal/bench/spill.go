@@ -307,8 +307,14 @@ func (s *edStore) party(me extract.Sym) (map[string][]edEvent, error) {
 				if code <= 0 || code >= len(edCodeList) {
 					return fmt.Errorf("bad follow-up code %d", code)
 				}
-				dev := string(buf[:nd])
-				out[dev] = append(out[dev], edEvent{party: me, device: dev, code: edCodeList[code],
+				evs, seen := out[string(buf[:nd])]
+				var dev string // a device's events share its id
+				if seen {
+					dev = evs[0].device
+				} else {
+					dev = string(buf[:nd])
+				}
+				out[dev] = append(evs, edEvent{party: me, device: dev, code: edCodeList[code],
 					atMS: int64(binary.LittleEndian.Uint64(head[8:])), alertID: string(buf[nd:]),
 					supplier: extract.Sym(binary.LittleEndian.Uint32(head[4:])), inPeriod: head[17] == 1})
 			}

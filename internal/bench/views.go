@@ -2,7 +2,7 @@ package bench
 
 import (
 	"fmt"
-	"slices"
+	"iter"
 	"sort"
 
 	"github.com/dcc/carport/internal/contract"
@@ -240,6 +240,10 @@ func (b *builder) partyDims(ev *events, me extract.Sym) map[gkey][]dimEntry {
 // groupDims groups the recipient's signifier groups by the named columns
 // (plus the outcome when withOutcome), keeping only failures when
 // failuresOnly.
+// groupFigures is the most figures a view appends to a group's cells
+// (svp: count, mean, median).
+const groupFigures = 3
+
 type dimGroup struct {
 	cells []string
 	key   string // the cells joined by NUL: the group's identity and tie-break
@@ -264,17 +268,26 @@ func (b *builder) groupDims(ev *events, dataset contract.Dataset, role roleID, i
 	if dataset == contract.Alerts {
 		okWord, failWord = contract.AlertOutcomes[0], contract.AlertOutcomes[1]
 	}
-	groups := map[string]*dimGroup{}
-	var entries []dimEntry
+	// the party's groups of the codes in set, counted first so that the
+	// map is made once at its size
 	groups0 := b.partyDims(ev, me)
+	var lists [][]dimEntry
+	n := 0
 	for code := range ev.byRole[role] {
 		if in(code) {
-			entries = append(entries, groups0[gkey{role, me, code}]...)
+			l := groups0[gkey{role, me, code}]
+			lists = append(lists, l)
+			for _, k := range l {
+				if !failuresOnly || !k.ok {
+					n++
+				}
+			}
 		}
 	}
+	groups := make(map[string]*dimGroup, n)
 	cells := make([]string, len(cols))
 	var key []byte
-	for _, k := range entries {
+	for k := range seqOf(lists) {
 		if failuresOnly && k.ok {
 			continue
 		}
@@ -298,7 +311,8 @@ func (b *builder) groupDims(ev *events, dataset contract.Dataset, role roleID, i
 		g := groups[string(key)] // no allocation for the lookup
 		switch {
 		case g == nil:
-			g = &dimGroup{cells: slices.Clone(cells), key: string(key), agg: v, shared: true}
+			// room for the figures the views append to a group's cells
+			g = &dimGroup{cells: append(make([]string, 0, len(cells)+groupFigures), cells...), key: string(key), agg: v, shared: true}
 			groups[g.key] = g
 			continue
 		case g.shared:
@@ -320,6 +334,19 @@ func (b *builder) groupDims(ev *events, dataset contract.Dataset, role roleID, i
 		return out[i].key < out[j].key
 	})
 	return out
+}
+
+// seqOf yields the entries of lists in turn.
+func seqOf(lists [][]dimEntry) iter.Seq[dimEntry] {
+	return func(yield func(dimEntry) bool) {
+		for _, l := range lists {
+			for _, k := range l {
+				if !yield(k) {
+					return
+				}
+			}
+		}
+	}
 }
 
 // pick is the view's own dimensions, or the contract's default ones.

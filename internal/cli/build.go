@@ -294,6 +294,7 @@ func (e *env) runBuild(f buildFlags) error {
 	// the scan's memory is garbage now: give it back before the workers
 	// need theirs
 	debug.FreeOSMemory()
+	worker.LimitBuildMemory()
 	sh := partyShared{engine: eng, suite: in.suite, period: in.period, keys: f.keys, signingKey: in.signer.Public().String(), facts: newPartyFacts()}
 	sealed, err := e.sealParties(ctx, pool, sh, parties, keys, version, cur, f.reseal, workers)
 	if err == nil {
@@ -358,7 +359,7 @@ func (e *env) sealParties(ctx context.Context, pool *worker.Pool, sh partyShared
 	}
 	lines := make([]string, len(parties))
 	printed := 0
-	jobs, jobErr := partyJobs(ctx, sh, parties, version, workers)
+	jobs, jobErr := partyJobs(ctx, sh, parties, version, jobProducers)
 	err := pool.Run(ctx, jobs, func(d worker.Done) error {
 		s := d.Sealed
 		if was := cur.Entry(d.Party); reseal && was.ManifestSHA256 != s.ManifestSHA256 {

@@ -60,8 +60,16 @@ func partyJob(sh partyShared, p *extract.Party, version *publish.Version) (worke
 	return worker.Job{Task: t, Out: out}, nil
 }
 
-// partyJobs computes the parties' jobs on n goroutines (one per worker)
-// while the workers build the ones before. The channel is unbuffered, so
+// jobProducers is how many goroutines compute the parties' jobs. One keeps
+// ahead of the workers: a party's job costs about a fifth of rendering,
+// auditing and sealing it (medium month: 15.8 s of views for 150 parties
+// against some 75 s on the workers), and each further producer only held
+// more parties' inputs in memory (the build's own peak 875 → 727 MiB with
+// one producer instead of one per worker, at the same total time).
+const jobProducers = 1
+
+// partyJobs computes the parties' jobs on n goroutines while the workers
+// build the ones before. The channel is unbuffered, so
 // at most n computed inputs wait in memory; it closes after the last job
 // or at the first error, which err then reports (the context's error when
 // the run stopped first).

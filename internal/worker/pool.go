@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"github.com/dcc/carport/internal/bundle"
+	"github.com/dcc/carport/internal/site"
 )
 
 // EnvParent is set in a worker's environment to its parent's pid: a worker
@@ -260,6 +261,8 @@ func (p *Pool) build(ctx context.Context, w *proc, job Job) (d Done, err error) 
 	if err := w.c.send(&message{Kind: kindTask, Task: t}); err != nil {
 		return d, p.died(w, t.Party, err)
 	}
+	// the worker has the site's input: not held here while it builds
+	t.Input = site.Input{}
 	for {
 		m, err := w.c.recv()
 		if err != nil {

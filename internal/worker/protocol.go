@@ -21,10 +21,16 @@ package worker
 // decoding error or the end of the stream is the worker's death: the run
 // fails and nothing is published. Stage paths, site inputs and device ids
 // travel through the pipes and the private stage only.
+//
+// A task travels in pieces of at most taskChunk bytes (its own gob
+// stream, cut up): a connection's gob buffers grow to its largest message
+// and keep that size, so a large party's whole site input in one message
+// held tens of megabytes in both processes for the rest of the run.
 
 import (
 	"encoding/gob"
 	"errors"
+	"fmt"
 	"io"
 )
 
@@ -56,10 +62,13 @@ type message struct {
 	Kind    kind
 	Version string  // hello: the parent's carport version; a worker of another refuses
 	Config  *Config // hello
-	Task    *Task   // task
-	Data    []byte  // sign: manifest.json; signed: its signature; data: ciphertext
+	Task    *Task   // task, as send takes it and recv returns it
+	Data    []byte  // sign: manifest.json; signed: its signature; data: ciphertext; task: a piece
+	More    bool    // task: more pieces follow
 	Result  *Result // done
 	Err     string  // fail
+
+	size int // task: the bytes of its pieces (not sent: recv's count)
 }
 
 // conn is one end of a worker's pipes.
@@ -72,10 +81,101 @@ func newConn(r io.Reader, w io.Writer) *conn {
 	return &conn{enc: gob.NewEncoder(w), dec: gob.NewDecoder(r)}
 }
 
-func (c *conn) send(m *message) error { return c.enc.Encode(m) }
+// taskChunk is the largest piece of a task on the wire.
+const taskChunk = 1 << 20
 
-// recv reads the next message; the end of the stream is io.EOF.
+func (c *conn) send(m *message) error {
+	if m.Kind != kindTask || m.Task == nil {
+		return c.enc.Encode(m)
+	}
+	// the task's own gob stream, sent piece by piece as it is written,
+	// then an empty last piece
+	if err := gob.NewEncoder(pieceWriter{c}).Encode(m.Task); err != nil {
+		return err
+	}
+	return c.enc.Encode(&message{Kind: kindTask})
+}
+
+// pieceWriter sends what is written to it as task pieces with more to come.
+type pieceWriter struct{ c *conn }
+
+func (w pieceWriter) Write(p []byte) (int, error) {
+	n := len(p)
+	for len(p) > 0 {
+		k := min(len(p), taskChunk)
+		if err := w.c.enc.Encode(&message{Kind: kindTask, Data: p[:k], More: true}); err != nil {
+			return n - len(p), err
+		}
+		p = p[k:]
+	}
+	return n, nil
+}
+
+// recv reads the next message (a task whole, decoded as its pieces
+// arrive); the end of the stream is io.EOF.
 func (c *conn) recv() (*message, error) {
+	m, err := c.recvOne()
+	if err != nil || m.Kind != kindTask {
+		return m, err
+	}
+	r := &pieceReader{c: c, cur: m.Data, more: m.More, size: len(m.Data)}
+	var t Task
+	if err := gob.NewDecoder(r).Decode(&t); err != nil {
+		if r.err != nil {
+			return nil, r.err
+		}
+		return nil, fmt.Errorf("protocol: a task that does not decode: %w", err)
+	}
+	// what the decoder left: nothing but the last, empty piece
+	for len(r.cur) == 0 && r.more {
+		if err := r.next(); err != nil {
+			return nil, err
+		}
+	}
+	if len(r.cur) > 0 {
+		return nil, errors.New("protocol: a task with bytes after its input")
+	}
+	return &message{Kind: kindTask, Task: &t, size: r.size}, nil
+}
+
+// pieceReader reads a task's pieces as one stream.
+type pieceReader struct {
+	c    *conn
+	cur  []byte // what is left of the piece being read
+	more bool   // more pieces follow it
+	size int    // bytes of the pieces so far
+	err  error  // the connection's failure, not the decoder's
+}
+
+func (r *pieceReader) Read(p []byte) (int, error) {
+	for len(r.cur) == 0 {
+		if !r.more {
+			return 0, io.EOF
+		}
+		if err := r.next(); err != nil {
+			return 0, err
+		}
+	}
+	n := copy(p, r.cur)
+	r.cur = r.cur[n:]
+	return n, nil
+}
+
+func (r *pieceReader) next() error {
+	m, err := r.c.recvOne()
+	if err == nil && m.Kind != kindTask {
+		err = fmt.Errorf("protocol: %s inside a task", m.Kind)
+	}
+	if err != nil {
+		r.err = err
+		return err
+	}
+	r.cur, r.more = m.Data, m.More
+	r.size += len(m.Data)
+	return nil
+}
+
+func (c *conn) recvOne() (*message, error) {
 	var m message
 	if err := c.dec.Decode(&m); err != nil {
 		if errors.Is(err, io.ErrUnexpectedEOF) {

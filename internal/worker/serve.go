@@ -56,6 +56,7 @@ func Serve(ctx context.Context, in io.Reader, out io.Writer, version string) err
 		if m.Kind != kindTask || m.Task == nil {
 			return fmt.Errorf("protocol: %s where a task was expected", m.Kind)
 		}
+		taskMemory(m.size)
 		var broken error // the conversation failed, not the party
 		sign := func(manifestJSON []byte) ([]byte, error) {
 			if err := c.send(&message{Kind: kindSign, Data: manifestJSON}); err != nil {

@@ -132,6 +132,7 @@ func Build(ctx context.Context, sh Shared, t Task, sign func(manifestJSON []byte
 	o := sh.Site
 	o.WorkDir, o.OutDir = work, siteDir
 	st, err := site.Render(t.Input, o)
+	t.Input = site.Input{} // the site is on disk now: its input is garbage for the audit and seal
 	res.Site = st
 	if err != nil {
 		return res, fmt.Errorf("party %s: rendering: %w", t.Party, err)
