@@ -450,12 +450,18 @@ func (c *checker) scan(b []byte, line int) {
 			i++
 			continue
 		}
-		j, dash := i, false
+		j, dash, plain := i, false, true
 		for j < len(b) && idByte(b[j]) {
 			dash = dash || b[j] == '-'
+			plain = plain && (digit(b[j]) || b[j] == '-')
 			j++
 		}
-		c.run(b, i, j, ln, dash)
+		// most runs are figures and dates: digits and dashes, too short for
+		// a device id and not an MPAN's length, can be nothing else unless
+		// an id or a name starts with a digit
+		if !plain || c.ix.digitLed || j-i >= deviceIDLen || j-i == mpanLen {
+			c.run(b, i, j, ln, dash)
+		}
 		i = j
 	}
 }
@@ -489,12 +495,12 @@ func (c *checker) run(b []byte, i, j, line int, dash bool) {
 			rest = after
 		}
 	}
-	// device ids: 23 characters of the run between dashes or its ends
-	if len(run) >= 23 {
-		for k := 0; k+23 <= len(run); k++ {
-			if (k == 0 || run[k-1] == '-') && (k+23 == len(run) || run[k+23] == '-') {
-				if key, ok := deviceKey(run[k : k+23]); ok && !has(c.es.devices, key) && !has(c.alerts, key) {
-					c.find(line, DeviceID, run[k:k+23])
+	// device ids: deviceIDLen characters of the run between dashes or its ends
+	if len(run) >= deviceIDLen {
+		for k := 0; k+deviceIDLen <= len(run); k++ {
+			if (k == 0 || run[k-1] == '-') && (k+deviceIDLen == len(run) || run[k+deviceIDLen] == '-') {
+				if key, ok := deviceKey(run[k : k+deviceIDLen]); ok && !has(c.es.devices, key) && !has(c.alerts, key) {
+					c.find(line, DeviceID, run[k:k+deviceIDLen])
 				}
 			}
 		}

@@ -47,6 +47,9 @@ type Index struct {
 	// (numbers, dates) cannot be a party id.
 	idFirst [256]bool
 	idLen   [33]bool
+	// digitLed says whether a party id or a name starts with a digit: if
+	// none does, a short run of digits and dashes cannot be one (run)
+	digitLed bool
 	// release unmaps the sets of an Opened index
 	release func() error
 }
@@ -62,6 +65,9 @@ func newIndex(parties []*extract.Party, dir string) *Index {
 		}
 	}
 	ix.names = newNameIndex(ix.parties)
+	for c := byte('0'); c <= '9'; c++ {
+		ix.digitLed = ix.digitLed || ix.idFirst[c] || ix.names.first[c]
+	}
 	return ix
 }
 

@@ -39,6 +39,10 @@ func deviceKey(b []byte) (uint64, bool) {
 // mpanLen is the length of an MPAN; MPRNs have 6 to 10 digits.
 const mpanLen = 13
 
+// deviceIDLen is the length of a device id, eight hex pairs joined by
+// dashes (deviceKey).
+const deviceIDLen = 23
+
 func mpxnKey(b []byte) (uint64, bool) {
 	if len(b) < 6 || len(b) > 13 {
 		return 0, false
@@ -114,4 +118,12 @@ func alnum(c byte) bool { return digit(c) || upper(c) || (c >= 'a' && c <= 'z') 
 
 // idByte is a character of a party id and of the runs the scanner cuts
 // text into.
-func idByte(c byte) bool { return alnum(c) || c == '_' || c == '-' }
+func idByte(c byte) bool { return idBytes[c] }
+
+var idBytes = func() (t [256]bool) {
+	for c := range 256 {
+		b := byte(c)
+		t[c] = alnum(b) || b == '_' || b == '-'
+	}
+	return t
+}()

@@ -105,7 +105,7 @@ type View struct {
 	// Header and Rows are the CSV content exactly as the output contract
 	// defines it. For large device-level files (File set) they are nil.
 	Header []string
-	Rows   [][]string
+	Rows   Rows
 	// File, when set, is an already written file (e.g. devices.csv.gz) to
 	// copy into the site at data/<role>/<report>/<basename of File>; the
 	// page links to it for download but draws no chart or table.

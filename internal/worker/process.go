@@ -55,8 +55,9 @@ const (
 )
 
 // LimitBuildMemory sets the build's soft memory limit for the parties
-// stage: twice the heap live now (the scan's aggregates, which the
-// parties' views read), and no less than minBuildMemory. Call it after a
+// stage: thrice the heap live now (the scan's aggregates, which the
+// parties' views read; the instances' pooled figures the views keep
+// for the build add to them), and no less than minBuildMemory. Call it after a
 // collection, when the heap holds what is live.
 func LimitBuildMemory() {
 	if os.Getenv("GOMEMLIMIT") != "" {
@@ -64,7 +65,7 @@ func LimitBuildMemory() {
 	}
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
-	debug.SetMemoryLimit(max(minBuildMemory, 2*int64(ms.HeapAlloc)))
+	debug.SetMemoryLimit(max(minBuildMemory, 3*int64(ms.HeapAlloc)))
 }
 
 // taskMemory sets a worker's soft memory limit for a task whose input
