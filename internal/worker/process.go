@@ -42,9 +42,9 @@ func Enter() (*os.File, error) {
 // heap to a multiple of its largest moment: the build while a large
 // party's job was in flight, a worker while it held a large party's site.
 // A soft limit (runtime/debug.SetMemoryLimit) caps that growth where it
-// costs little: the medium month's process tree peaked at 987 MiB instead
-// of 1484 MiB, for about a second more of its 57 s. GOMEMLIMIT, when set,
-// decides instead.
+// costs little: the medium month's process tree peaked at 966 to 994 MiB
+// instead of 1484 to 1706 MiB, for about 2 s more of its 58 to 60 s.
+// GOMEMLIMIT, when set, decides instead.
 const (
 	// minBuildMemory is the least the build's own limit is while the
 	// workers run.
