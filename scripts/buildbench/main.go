@@ -198,6 +198,7 @@ func build(bin, dir, period, defs, cache string, n int) (result, error) {
 		return result{}, err
 	}
 	defer os.RemoveAll(out)
+	defer os.RemoveAll(out + ".history") // the build's history, beside its output
 	args := []string{"build", "--extracts", dir, "--period", period, "--keys", filepath.Join(dir, "keys"), "--out", out,
 		"--signing-key", filepath.Join(dir, "identities", "dcc-signing.key"), "--reportdefs", defs, "--workers", strconv.Itoa(n)}
 	cmd := exec.Command(bin, args...)
