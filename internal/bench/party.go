@@ -15,8 +15,7 @@ type PartyReport struct {
 	Party *extract.Party
 	Roles []RoleReport
 	// AlertDevices are the ids of the devices that alerts sent to the
-	// party concern and that a view may publish, sorted (see
-	// Engine.AlertDevices).
+	// party concern and that a view may publish, sorted (deviceIDs).
 	AlertDevices []string
 }
 

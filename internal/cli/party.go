@@ -48,9 +48,8 @@ func partyJob(sh partyShared, p *extract.Party, version *publish.Version) (worke
 		return worker.Job{}, fmt.Errorf("party %s: %w", p.ID, err)
 	}
 	sh.facts.note(rep)
-	alertDevices := rep.AlertDevices
 	t := worker.Task{Party: p.ID, Input: siteinput.For(sh.engine, sh.suite, rep, sh.period, Version, sh.signingKey),
-		AlertDevices: alertDevices, Recipients: filepath.Join(sh.keys, p.ID+".txt"),
+		AlertDevices: rep.AlertDevices, Recipients: filepath.Join(sh.keys, p.ID+".txt"),
 		Manifest: bundle.Manifest{Period: sh.period.String(), Party: p.ID, GeneratorVersion: Version}}
 	for _, rr := range rep.Roles {
 		for _, r := range rr.Reports {
