@@ -22,7 +22,7 @@ package worker
 // fails and nothing is published. Stage paths, site inputs and device ids
 // travel through the pipes and the private stage only.
 //
-// A task travels in pieces of at most taskChunk bytes (its own gob
+// A task travels in pieces of at most chunkSize bytes (its own gob
 // stream, cut up): a connection's gob buffers grow to its largest message
 // and keep that size, so a large party's whole site input in one message
 // held tens of megabytes in both processes for the rest of the run.
@@ -81,34 +81,20 @@ func newConn(r io.Reader, w io.Writer) *conn {
 	return &conn{enc: gob.NewEncoder(w), dec: gob.NewDecoder(r)}
 }
 
-// taskChunk is the largest piece of a task on the wire.
-const taskChunk = 1 << 20
-
 func (c *conn) send(m *message) error {
 	if m.Kind != kindTask || m.Task == nil {
 		return c.enc.Encode(m)
 	}
-	// the task's own gob stream, sent piece by piece as it is written,
-	// then an empty last piece
-	if err := gob.NewEncoder(pieceWriter{c}).Encode(m.Task); err != nil {
+	// the task's own gob stream, in pieces with more to come, then an
+	// empty last piece
+	w := &dataWriter{c: c, kind: kindTask, more: true}
+	if err := gob.NewEncoder(w).Encode(m.Task); err != nil {
+		return err
+	}
+	if err := w.flush(); err != nil {
 		return err
 	}
 	return c.enc.Encode(&message{Kind: kindTask})
-}
-
-// pieceWriter sends what is written to it as task pieces with more to come.
-type pieceWriter struct{ c *conn }
-
-func (w pieceWriter) Write(p []byte) (int, error) {
-	n := len(p)
-	for len(p) > 0 {
-		k := min(len(p), taskChunk)
-		if err := w.c.enc.Encode(&message{Kind: kindTask, Data: p[:k], More: true}); err != nil {
-			return n - len(p), err
-		}
-		p = p[k:]
-	}
-	return n, nil
 }
 
 // recv reads the next message (a task whole, decoded as its pieces
@@ -186,11 +172,14 @@ func (c *conn) recvOne() (*message, error) {
 	return &m, nil
 }
 
-// dataWriter sends what is written to it as data messages of up to
-// chunkSize bytes.
+// dataWriter sends what is written to it as messages of up to chunkSize
+// bytes: data messages (the ciphertext), or a task's pieces when kind is
+// kindTask and more is set.
 type dataWriter struct {
-	c   *conn
-	buf []byte
+	c    *conn
+	kind kind
+	more bool
+	buf  []byte
 }
 
 const chunkSize = 256 << 10
@@ -214,7 +203,7 @@ func (w *dataWriter) flush() error {
 	if len(w.buf) == 0 {
 		return nil
 	}
-	err := w.c.send(&message{Kind: kindData, Data: w.buf})
+	err := w.c.send(&message{Kind: w.kind, Data: w.buf, More: w.more})
 	w.buf = w.buf[:0]
 	return err
 }

@@ -32,7 +32,7 @@ func TestLargeTaskTravelsInPieces(t *testing.T) {
 	if m.Kind != kindTask || m.Task == nil || m.Task.Party != "SUPA" || !slices.Equal(m.Task.AlertDevices, task.AlertDevices) {
 		t.Fatalf("received task differs: kind %s, %d devices", m.Kind, len(m.Task.AlertDevices))
 	}
-	if m.size <= 3*taskChunk {
+	if m.size <= 3*chunkSize {
 		t.Fatalf("the task took %d bytes: too small to travel in several pieces", m.size)
 	}
 	next, err := receiver.recv()

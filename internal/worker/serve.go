@@ -73,7 +73,7 @@ func Serve(ctx context.Context, in io.Reader, out io.Writer, version string) err
 			}
 			return r.Data, nil
 		}
-		dw := &dataWriter{c: c}
+		dw := &dataWriter{c: c, kind: kindData}
 		res, err := Build(ctx, sh, *m.Task, sign, func() (io.Writer, error) { return dw, nil })
 		if err == nil {
 			err = dw.flush()

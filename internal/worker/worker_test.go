@@ -197,7 +197,7 @@ func TestEnterRefusesWithoutItsBuild(t *testing.T) {
 func TestDataWriterChunks(t *testing.T) {
 	var wire bytes.Buffer
 	c := newConn(&wire, &wire)
-	w := &dataWriter{c: c}
+	w := &dataWriter{c: c, kind: kindData}
 	want := bytes.Repeat([]byte("0123456789abcdef"), (3*chunkSize+100)/16)
 	for rest := want; len(rest) > 0; {
 		n := min(len(rest), 70000)
