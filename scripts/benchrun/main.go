@@ -69,7 +69,7 @@ func run(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	dir, err := month(*cache, sc, *period)
+	dir, err := synth.Cached(*cache, sc, *period, os.Stderr)
 	if err != nil {
 		return err
 	}
@@ -99,7 +99,7 @@ func run(args []string, stdout io.Writer) error {
 	big := sc
 	big.Name = sc.Name + "-x2"
 	big.Devices, big.ServiceRequests, big.Alerts = 2*sc.Devices, 2*sc.ServiceRequests, 2*sc.Alerts
-	bigDir, err := month(*cache, big, *period)
+	bigDir, err := synth.Cached(*cache, big, *period, os.Stderr)
 	if err != nil {
 		return err
 	}
@@ -130,21 +130,6 @@ func best(a, b result) result {
 	}
 	a.MaxRSS = rss
 	return a
-}
-
-// month generates sc into cache once; a "complete" marker says the last
-// generation finished.
-func month(cache string, sc synth.Scale, period string) (string, error) {
-	dir := filepath.Join(cache, sc.Name+"-"+period)
-	mark := filepath.Join(dir, "complete")
-	if _, err := os.Stat(mark); err == nil {
-		return dir, nil
-	}
-	fmt.Fprintf(os.Stderr, "benchrun: generating the %s month into %s (once)\n", sc.Name, dir)
-	if _, err := synth.Generate(synth.Options{OutDir: dir, Period: period, Scale: sc, Seed: 1, Progress: os.Stderr}); err != nil {
-		return "", fmt.Errorf("generating %s: %w", dir, err)
-	}
-	return dir, os.WriteFile(mark, nil, 0o644)
 }
 
 // file is one measured extract.

@@ -96,7 +96,7 @@ func run(args []string, stdout io.Writer) error {
 	var failed []string
 	var firstPar, firstOne result
 	for mi, m := range months {
-		dir, err := month(*cache, m, *period)
+		dir, err := synth.Cached(*cache, m, *period, os.Stderr)
 		if err != nil {
 			return err
 		}
@@ -427,21 +427,6 @@ func memAvailable() int64 {
 		}
 	}
 	return 0
-}
-
-// month generates sc into cache once; a "complete" marker says the last
-// generation finished. (The same layout as scripts/benchrun's.)
-func month(cache string, sc synth.Scale, period string) (string, error) {
-	dir := filepath.Join(cache, sc.Name+"-"+period)
-	mark := filepath.Join(dir, "complete")
-	if _, err := os.Stat(mark); err == nil {
-		return dir, nil
-	}
-	fmt.Fprintf(os.Stderr, "buildbench: generating the %s month into %s (once)\n", sc.Name, dir)
-	if _, err := synth.Generate(synth.Options{OutDir: dir, Period: period, Scale: sc, Seed: 1, Progress: os.Stderr}); err != nil {
-		return "", fmt.Errorf("generating %s: %w", dir, err)
-	}
-	return dir, os.WriteFile(mark, nil, 0o644)
 }
 
 func parseSize(s string) (int64, error) {
